@@ -1,0 +1,96 @@
+// swift-tools-version:6.2
+// Ferry: a container network plugin for Linux. The target list is the architecture:
+// dependencies point one way, from the executables down to the C system libraries.
+import PackageDescription
+
+let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
+
+let package = Package(
+    name: "Ferry",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ferry", targets: ["ferry"]),
+        .executable(name: "toml-decoder", targets: ["toml-decoder"]),
+    ],
+    targets: [
+        // C: libnl through pkg-config, and a shim for Linux calls Glibc does not export.
+        .systemLibrary(
+            name: "CLibNL",
+            pkgConfig: "libnl-route-3.0",
+            providers: [.apt(["libnl-3-dev", "libnl-route-3-dev"])]
+        ),
+        .target(name: "CFerryShim"),
+
+        // System helpers: errors with errno, file descriptors, logger, lock, namespaces.
+        .target(name: "FerrySystem", dependencies: ["CFerryShim"], swiftSettings: strict),
+
+        // IP and MAC address types, shared by every layer above. Pure Swift.
+        .target(name: "FerryAddress", swiftSettings: strict),
+
+        // Wire format: netavark's NetworkOptions and StatusBlock. Pure Swift.
+        .target(name: "FerryWire", dependencies: ["FerryAddress"], swiftSettings: strict),
+
+        // TOML 1.0 and containers.conf policy. Pure Swift.
+        .target(name: "FerryTOML", swiftSettings: strict),
+        .target(
+            name: "FerryPolicy",
+            dependencies: ["FerryTOML", "FerryWire", "FerrySystem"],
+            swiftSettings: strict
+        ),
+
+        // Netlink through libnl, named like `ip` subcommands.
+        .target(
+            name: "FerryNetlink",
+            dependencies: ["CLibNL", "CFerryShim", "FerrySystem", "FerryAddress"],
+            swiftSettings: strict
+        ),
+
+        // Network modes.
+        .target(
+            name: "FerryBridge",
+            dependencies: ["FerryWire", "FerryNetlink", "FerrySystem", "FerryAddress"],
+            swiftSettings: strict
+        ),
+
+        // Command-line surfaces and the executables.
+        .target(
+            name: "FerryCommands",
+            dependencies: ["FerryWire", "FerryPolicy", "FerryBridge", "FerrySystem"],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "ferry", dependencies: ["FerryCommands"], swiftSettings: strict),
+        .executableTarget(
+            name: "toml-decoder",
+            dependencies: ["FerryTOML"],
+            swiftSettings: strict
+        ),
+        // A development tool that drives the netlink layer directly, for its tests.
+        .executableTarget(
+            name: "netlink-probe",
+            dependencies: ["FerryNetlink", "FerrySystem"],
+            swiftSettings: strict
+        ),
+
+        .testTarget(
+            name: "FerryWireTests",
+            dependencies: ["FerryWire", "FerryBridge"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "FerryTOMLTests", dependencies: ["FerryTOML"], swiftSettings: strict),
+        .testTarget(
+            name: "FerryPolicyTests",
+            dependencies: ["FerryPolicy", "FerryTOML"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FerryNetlinkTests",
+            dependencies: ["FerrySystem"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FerryIntegrationTests",
+            dependencies: ["FerrySystem", "FerryWire"],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,24 @@
+// Linux calls the Glibc module does not export, wrapped so Swift can call them.
+#ifndef CFERRY_SHIM_H
+#define CFERRY_SHIM_H
+
+#include <sys/types.h>
+
+/// setns(2): join the namespace behind fd; nstype is a CLONE_NEW* flag or 0.
+int ferry_setns(int fd, int nstype);
+
+/// unshare(2).
+int ferry_unshare(int flags);
+
+/// gettid(2).
+pid_t ferry_gettid(void);
+
+/// The CLONE_NEW* flags, which Swift cannot import from <sched.h> without _GNU_SOURCE.
+extern const int FERRY_CLONE_NEWNET;
+extern const int FERRY_CLONE_NEWUSER;
+extern const int FERRY_CLONE_NEWNS;
+
+/// prctl(PR_SET_PDEATHSIG, signal).
+int ferry_set_parent_death_signal(int signal);
+
+#endif

@@ -1,0 +1,20 @@
+#define _GNU_SOURCE
+#include "CFerryShim.h"
+
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+const int FERRY_CLONE_NEWNET = CLONE_NEWNET;
+const int FERRY_CLONE_NEWUSER = CLONE_NEWUSER;
+const int FERRY_CLONE_NEWNS = CLONE_NEWNS;
+
+int ferry_setns(int fd, int nstype) { return setns(fd, nstype); }
+
+int ferry_unshare(int flags) { return unshare(flags); }
+
+pid_t ferry_gettid(void) { return (pid_t)syscall(SYS_gettid); }
+
+int ferry_set_parent_death_signal(int signal) { return prctl(PR_SET_PDEATHSIG, signal, 0, 0, 0); }

@@ -1,0 +1,15 @@
+#include <netlink/netlink.h>
+#include <netlink/msg.h>
+#include <netlink/errno.h>
+#include <netlink/socket.h>
+#include <netlink/cache.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/bridge.h>
+#include <netlink/route/link/veth.h>
+#include <netlink/route/link/macvlan.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/route.h>
+#include <netlink/route/nexthop.h>
+#include <linux/if.h>
+#include <linux/rtnetlink.h>
+#include <linux/neighbour.h>

@@ -1,0 +1,2 @@
+// The bridge driver lands here.
+public enum FerryBridge {}

@@ -1,0 +1,4 @@
+import CLibNL
+
+// libnl wrappers land here.
+public enum FerryNetlink {}

@@ -1,0 +1,2 @@
+// containers.conf loading and the mode decision land here.
+public enum FerryPolicy {}

@@ -1,0 +1,2 @@
+// The wire format's types land here (NetworkOptions, Network, StatusBlock, ...).
+public enum FerryWire {}

@@ -1,0 +1,2 @@
+// Drives the netlink layer from the command line, for its tests.
+print("netlink-probe")

@@ -1,0 +1,5 @@
+import Testing
+
+@Test func placeholderFerryNetlinkTests() {
+    #expect(Bool(true))
+}

@@ -1,0 +1,5 @@
+import Testing
+
+@Test func placeholderFerryTOMLTests() {
+    #expect(Bool(true))
+}

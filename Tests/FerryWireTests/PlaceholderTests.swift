@@ -1,0 +1,5 @@
+import Testing
+
+@Test func placeholderFerryWireTests() {
+    #expect(Bool(true))
+}
