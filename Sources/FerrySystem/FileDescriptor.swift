@@ -64,3 +64,17 @@ public final class FileDescriptor: @unchecked Sendable {
         }
     }
 }
+
+/// Writes text to standard error, unbuffered; for command-line surfaces' own messages.
+public func writeStandardError(_ text: String) {
+    var bytes = Array(text.utf8)
+    bytes.withUnsafeMutableBytes { buffer in
+        var offset = 0
+        while offset < buffer.count {
+            let written = Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)
+            if written < 0 && errno == EINTR { continue }
+            if written <= 0 { return }
+            offset += written
+        }
+    }
+}

@@ -1,4 +1,0 @@
-import CLibNL
-
-// libnl wrappers land here.
-public enum FerryNetlink {}
