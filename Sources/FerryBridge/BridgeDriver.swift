@@ -1,0 +1,96 @@
+import FerryAddress
+import FerryNetlink
+import FerrySystem
+import FerryWire
+
+/// The bridge driver: a Linux bridge on the host, a veth pair per container, addresses and
+/// routes inside the container, all through netlink.
+///
+/// Setup creates what is missing and undoes itself when a step fails. Teardown is best
+/// effort: it keeps going, collects every error, and still cleans the host side when the
+/// container's namespace is already gone. Callers hold Ferry's lock around both, so no two
+/// calls race on a bridge.
+public final class BridgeDriver {
+    /// A socket in the namespace the bridge lives in (the host, or Podman's rootless
+    /// network namespace).
+    let host: NetlinkSocket
+    let stateDirectory: String
+
+    public init(stateDirectory: String) throws {
+        host = try NetlinkSocket()
+        self.stateDirectory = stateDirectory
+    }
+
+    /// Sets up one network for a container, returning what netavark would report.
+    public func setup(
+        _ config: BridgeConfig, containerID: String, in container: NetworkNamespace
+    ) throws -> StatusBlock {
+        let undo = UndoLog()
+        do {
+            let status = try withContext("setting up network \(config.networkName)") {
+                try setupSteps(config, containerID: containerID, container: container, undo: undo)
+            }
+            undo.commit()
+            return status
+        } catch {
+            undo.rollback()
+            throw error
+        }
+    }
+
+    private func setupSteps(
+        _ config: BridgeConfig, containerID: String, container: NetworkNamespace,
+        undo: UndoLog
+    ) throws -> StatusBlock {
+        let containerSocket = try withContext("opening netlink in the container") {
+            try NetlinkSocket.open(in: container)
+        }
+
+        // The bridge, its gateway addresses, and the host's forwarding.
+        let bridge = try ensureBridge(config, undo: undo)
+        try withContext("setting host sysctls") { try BridgeSysctls.host(config) }
+
+        // The veth pair: the container end is born inside the namespace.
+        let containerLink = try addVeth(
+            config, bridge: bridge, containerID: containerID, container: container,
+            containerSocket: containerSocket, undo: undo)
+
+        // Inside the container: sysctls, loopback, addresses, the link up, routes.
+        try withContext("setting up \(config.interfaceName)") {
+            try configureContainer(config, link: containerLink, socket: containerSocket,
+                namespace: container)
+        }
+
+        let subnets = config.addresses.map { address in
+            NetAddress(ipnet: address, gateway: config.gateway(for: address))
+        }
+        let mac = config.staticMAC ?? containerLink.mac
+        guard let mac else {
+            throw MessageError("reading the mac address of \(config.interfaceName)")
+        }
+        return StatusBlock(
+            dnsSearchDomains: [], dnsServerIPs: [],
+            interfaces: [config.interfaceName: NetInterface(macAddress: mac, subnets: subnets)])
+    }
+
+    /// The MTU of the interface that carries the default route in the main table, IPv4
+    /// first; routes on loopback or of host scope do not count.
+    func defaultRouteMTU() throws -> Int? {
+        let main = UInt32(254)
+        let hostScope = UInt8(254)
+        let candidates = try host.routeList().filter {
+            $0.isDefault && $0.table == main && $0.kind == .unicast && $0.scope != hostScope
+                && $0.outputIndex != 0
+        }
+        let ordered = candidates.sorted {
+            ($0.destination.family == .ipv4 ? 0 : 1, $0.metric)
+                < ($1.destination.family == .ipv4 ? 0 : 1, $1.metric)
+        }
+        for route in ordered {
+            guard let link = try host.linkGet(index: route.outputIndex) else { continue }
+            if link.name == "lo" { continue }
+            return link.mtu
+        }
+        return nil
+    }
+}

@@ -1,2 +1,0 @@
-// The bridge driver lands here.
-public enum FerryBridge {}
