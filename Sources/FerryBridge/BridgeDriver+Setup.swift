@@ -59,7 +59,7 @@ extension BridgeDriver {
         _ config: BridgeConfig, bridge: Link, containerID: String,
         container: NetworkNamespace, containerSocket: NetlinkSocket, undo: UndoLog
     ) throws -> Link {
-        let name = config.interfaceName
+        let name = config.containerInterfaceName
         if try containerSocket.linkGet(name: name) != nil {
             throw MessageError("interface \(name) already exists in the container")
         }
@@ -106,7 +106,7 @@ extension BridgeDriver {
         }
 
         // ip addr add ADDRESS/PREFIX dev NAME
-        for address in config.addresses {
+        for address in config.containerAddresses {
             try socket.addressAdd(index: link.index, address, interfaceName: link.name)
         }
 

@@ -21,9 +21,9 @@ extension BridgeDriver {
 
         // Deleting the container end removes the pair.
         if let container {
-            attempt("deleting \(config.interfaceName) in the container") {
+            attempt("deleting \(config.containerInterfaceName) in the container") {
                 let socket = try NetlinkSocket.open(in: container)
-                if let link = try socket.linkGet(name: config.interfaceName) {
+                if let link = try socket.linkGet(name: config.containerInterfaceName) {
                     try socket.linkDel(index: link.index, name: link.name)
                 }
             }

@@ -56,21 +56,19 @@ public final class BridgeDriver {
             containerSocket: containerSocket, undo: undo)
 
         // Inside the container: sysctls, loopback, addresses, the link up, routes.
-        try withContext("setting up \(config.interfaceName)") {
+        try withContext("setting up \(config.containerInterfaceName)") {
             try configureContainer(config, link: containerLink, socket: containerSocket,
                 namespace: container)
         }
 
-        let subnets = config.addresses.map { address in
-            NetAddress(ipnet: address, gateway: config.gateway(for: address))
-        }
+        let subnets = config.statusAddresses
         let mac = config.staticMAC ?? containerLink.mac
         guard let mac else {
-            throw MessageError("reading the mac address of \(config.interfaceName)")
+            throw MessageError("reading the mac address of \(config.containerInterfaceName)")
         }
         return StatusBlock(
             dnsSearchDomains: [], dnsServerIPs: [],
-            interfaces: [config.interfaceName: NetInterface(macAddress: mac, subnets: subnets)])
+            interfaces: [config.containerInterfaceName: NetInterface(macAddress: mac, subnets: subnets)])
     }
 
     /// The MTU of the interface that carries the default route in the main table, IPv4

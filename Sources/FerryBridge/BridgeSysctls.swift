@@ -23,7 +23,7 @@ enum BridgeSysctls {
     /// filtering (strict mode breaks replies when a container has several networks), and
     /// no IPv6 autoconfiguration or duplicate detection on an address Ferry assigned.
     static func container(_ config: BridgeConfig) throws {
-        let name = config.interfaceName
+        let name = config.containerInterfaceName
         var settings: [(String, String)] = []
         if config.hasIPv4 {
             settings.append(("net/ipv4/conf/\(name)/arp_notify", "1"))

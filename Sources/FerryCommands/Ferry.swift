@@ -41,6 +41,10 @@ public enum Ferry {
         switch subcommand {
         case "version":
             return VersionCommand.run(commandLine)
+        case "setup":
+            return SetupCommand.run(commandLine, environment: environment)
+        case "teardown":
+            return TeardownCommand.run(commandLine, environment: environment)
         default:
             return usageFailure("unrecognized subcommand '\(subcommand)'")
         }

@@ -1,0 +1,55 @@
+import FerryBridge
+import FerrySystem
+import FerryWire
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `ferry setup NETNS_PATH`: validate every network first, then set each up in order; a
+/// failure tears down the networks already set up, so the call leaves nothing behind.
+enum SetupCommand {
+    static func run(_ commandLine: ParsedCommandLine, environment: [String: String]) -> Int32 {
+        guard commandLine.arguments.count == 1, let namespacePath = commandLine.arguments.first
+        else {
+            return Ferry.usageFailure("setup takes exactly one argument: NETNS_PATH")
+        }
+        let options = commandLine.options
+        do {
+            let request = try NetworkRequest.load(options)
+            let configs = try BridgeConfig.validateAll(
+                request.options, rootless: request.rootless)
+            let lock = try FileLock(path: options.stateDirectory + "/ferry.lock")
+            defer { lock.unlock() }
+
+            let namespace = try withContext("opening network namespace \(namespacePath)") {
+                try NetworkNamespace(path: namespacePath)
+            }
+            let driver = try BridgeDriver(stateDirectory: options.stateDirectory)
+            let containerID = request.options.containerID
+            var answer: [String: StatusBlock] = [:]
+            var done: [BridgeConfig] = []
+            for config in configs {
+                do {
+                    answer[config.networkName] = try driver.setup(
+                        config, containerID: containerID, in: namespace)
+                    done.append(config)
+                } catch {
+                    // Undo the networks that did come up, newest first.
+                    for finished in done.reversed() {
+                        for problem in driver.teardown(
+                            finished, containerID: containerID, in: namespace)
+                        {
+                            Log.warning("setup", "undoing: \(problem)")
+                        }
+                    }
+                    throw error
+                }
+            }
+            print(StatusBlock.encodeAnswer(answer))
+            return 0
+        } catch {
+            return CommandFailure.answer(error)
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import FerryBridge
+import FerrySystem
+import FerryWire
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `ferry teardown NETNS_PATH`: best effort over every network, reporting all errors at
+/// the end. Termination signals are ignored for its duration, so it never stops halfway;
+/// a namespace that is already gone still gets its host side cleaned.
+enum TeardownCommand {
+    static func run(_ commandLine: ParsedCommandLine, environment: [String: String]) -> Int32 {
+        guard commandLine.arguments.count == 1, let namespacePath = commandLine.arguments.first
+        else {
+            return Ferry.usageFailure("teardown takes exactly one argument: NETNS_PATH")
+        }
+        for signal in [SIGTERM, SIGINT, SIGHUP, SIGQUIT] { _ = Glibc.signal(signal, SIG_IGN) }
+
+        let options = commandLine.options
+        do {
+            let request = try NetworkRequest.load(options)
+            let configs = try request.configsForTeardown()
+            let lock = try FileLock(path: options.stateDirectory + "/ferry.lock")
+            defer { lock.unlock() }
+
+            let namespace = try openIfPresent(namespacePath)
+            let driver = try BridgeDriver(stateDirectory: options.stateDirectory)
+            var errors: [any Error] = []
+            for config in configs.reversed() {
+                errors += driver.teardown(
+                    config, containerID: request.options.containerID, in: namespace)
+            }
+            guard errors.isEmpty else {
+                return CommandFailure.answer(
+                    message: errors.map { "\($0)" }.joined(separator: "; "))
+            }
+            return 0
+        } catch {
+            return CommandFailure.answer(error)
+        }
+    }
+
+    /// The namespace, or nil when its path no longer exists.
+    private static func openIfPresent(_ path: String) throws(SystemError) -> NetworkNamespace? {
+        guard FileSystem.exists(path) else {
+            Log.info("teardown", "namespace \(path) is gone; cleaning the host side")
+            return nil
+        }
+        return try NetworkNamespace(path: path)
+    }
+}
