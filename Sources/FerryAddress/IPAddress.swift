@@ -64,9 +64,11 @@ public enum IPAddress: Hashable, Sendable, CustomStringConvertible, Comparable {
         var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         let raw = bytes
         raw.withUnsafeBytes { source in
-            _ = inet_ntop(family.addressFamily, source.baseAddress, &buffer, socklen_t(buffer.count))
+            _ = inet_ntop(
+                family.addressFamily, source.baseAddress, &buffer, socklen_t(buffer.count))
         }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return String(
+            decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     public var isUnspecified: Bool {

@@ -63,9 +63,11 @@ public struct IPNetwork: Hashable, Sendable, CustomStringConvertible {
             return .v4(raw & mask)
         case .v6(let high, let low):
             let highMask: UInt64 =
-                prefixLength >= 64 ? .max : prefixLength == 0 ? 0 : .max << UInt64(64 - prefixLength)
+                prefixLength >= 64
+                ? .max : prefixLength == 0 ? 0 : .max << UInt64(64 - prefixLength)
             let lowMask: UInt64 =
-                prefixLength <= 64 ? 0 : prefixLength == 128 ? .max : .max << UInt64(128 - prefixLength)
+                prefixLength <= 64
+                ? 0 : prefixLength == 128 ? .max : .max << UInt64(128 - prefixLength)
             return .v6(high & highMask, low & lowMask)
         }
     }

@@ -10,7 +10,9 @@ public struct MACAddress: Hashable, Sendable, CustomStringConvertible {
     /// Parses six two-digit hex groups separated by ':' or '-'.
     public init?(_ text: String) {
         let groups = text.split(separator: ":", omittingEmptySubsequences: false)
-        let parts = groups.count == 6 ? groups : text.split(separator: "-", omittingEmptySubsequences: false)
+        let parts =
+            groups.count == 6
+            ? groups : text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 6 else { return nil }
         var bytes: [UInt8] = []
         for part in parts {

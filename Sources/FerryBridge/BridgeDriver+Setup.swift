@@ -86,7 +86,8 @@ extension BridgeDriver {
         }
 
         let record = BridgeState(stateDirectory: stateDirectory)
-        try record.save(containerID: containerID, network: config.networkName, hostVeth: hostEnd.name)
+        try record.save(
+            containerID: containerID, network: config.networkName, hostVeth: hostEnd.name)
         undo.record("removing the state of \(hostEnd.name)") {
             record.remove(containerID: containerID, network: config.networkName)
         }

@@ -14,7 +14,9 @@ extension BridgeDriver {
             do {
                 try body()
             } catch {
-                errors.append(ContextError("tearing down network \(config.networkName)", ContextError(step, error)))
+                errors.append(
+                    ContextError(
+                        "tearing down network \(config.networkName)", ContextError(step, error)))
             }
         }
         let state = BridgeState(stateDirectory: stateDirectory)

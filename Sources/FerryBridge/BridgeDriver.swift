@@ -57,7 +57,8 @@ public final class BridgeDriver {
 
         // Inside the container: sysctls, loopback, addresses, the link up, routes.
         try withContext("setting up \(config.containerInterfaceName)") {
-            try configureContainer(config, link: containerLink, socket: containerSocket,
+            try configureContainer(
+                config, link: containerLink, socket: containerSocket,
                 namespace: container)
         }
 
@@ -68,7 +69,9 @@ public final class BridgeDriver {
         }
         return StatusBlock(
             dnsSearchDomains: [], dnsServerIPs: [],
-            interfaces: [config.containerInterfaceName: NetInterface(macAddress: mac, subnets: subnets)])
+            interfaces: [
+                config.containerInterfaceName: NetInterface(macAddress: mac, subnets: subnets)
+            ])
     }
 
     /// The MTU of the interface that carries the default route in the main table, IPv4

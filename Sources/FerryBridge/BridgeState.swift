@@ -21,7 +21,8 @@ struct BridgeState {
 
     /// The host veth's name, when a setup recorded one.
     func hostVeth(containerID: String, network: String) -> String? {
-        guard let text = try? FileSystem.readString(path(containerID: containerID, network: network))
+        guard
+            let text = try? FileSystem.readString(path(containerID: containerID, network: network))
         else { return nil }
         let name = text.split(separator: "\n").first.map(String.init) ?? ""
         return name.isEmpty ? nil : name

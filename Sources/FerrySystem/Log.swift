@@ -1,7 +1,8 @@
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import Synchronization
 
 /// The logger: stderr only (stdout carries the JSON answer), five levels, every line
 /// prefixed with its subsystem. Messages are autoclosures, so nothing is built unless the

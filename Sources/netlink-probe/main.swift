@@ -57,7 +57,8 @@ do {
             hostName: rest.count == 3 ? rest[2] : nil, mtu: nil, masterIndex: nil, peer: peer)
     case ("address-add", 2):
         guard let network = IPNetwork(rest[1]) else { fail("bad CIDR \(rest[1])") }
-        try socket.addressAdd(index: try link(socket, rest[0]).index, network, interfaceName: rest[0])
+        try socket.addressAdd(
+            index: try link(socket, rest[0]).index, network, interfaceName: rest[0])
     case ("route-add", 1...3):
         guard let destination = IPNetwork(rest[0]) else { fail("bad CIDR \(rest[0])") }
         var route = NetlinkRoute(destination: destination)
