@@ -87,6 +87,9 @@ extension TOMLParser {
         guard valid, let value = Double(text.filter { $0 != "_" }) else {
             throw error("invalid float '\(text)'", at: start)
         }
+        guard value.isFinite else {
+            throw error("invalid float '\(text)': out of range of 64-bit floats", at: start)
+        }
         return value
     }
 

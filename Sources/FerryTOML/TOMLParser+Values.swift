@@ -2,6 +2,13 @@ extension TOMLParser {
     /// Parses any value at the cursor.
     mutating func parseValue() throws(TOMLError) -> TOMLValue {
         guard let byte = peek() else { throw unexpected(expecting: "a value") }
+        if byte == UInt8(ascii: "[") || byte == UInt8(ascii: "{") {
+            // Arrays and inline tables recurse; bound the depth so hostile input cannot
+            // exhaust the stack.
+            guard depth < Self.maximumDepth else { throw error("values nested too deeply") }
+            depth += 1
+        }
+        defer { if byte == UInt8(ascii: "[") || byte == UInt8(ascii: "{") { depth -= 1 } }
         switch byte {
         case UInt8(ascii: "\""):
             if peek(is: "\"", 1) && peek(is: "\"", 2) {

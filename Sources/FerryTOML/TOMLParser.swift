@@ -11,6 +11,9 @@ struct TOMLParser {
     let bytes: [UInt8]
     let file: String
     var position = 0
+    /// How many arrays and inline tables enclose the cursor.
+    var depth = 0
+    static let maximumDepth = 256
 
     /// The root table, and the table that key/value lines currently go into.
     let root = TOMLTableNode(origin: .header)
