@@ -1,5 +1,0 @@
-import Testing
-
-@Test func placeholderFerryTOMLTests() {
-    #expect(Bool(true))
-}
