@@ -71,12 +71,19 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Paths, namespaces and processes for the tests; never linked into ferry.
+        .target(name: "FerryTestSupport", dependencies: ["FerrySystem"], swiftSettings: strict),
+
         .testTarget(
             name: "FerryWireTests",
             dependencies: ["FerryWire", "FerryBridge"],
             swiftSettings: strict
         ),
-        .testTarget(name: "FerryTOMLTests", dependencies: ["FerryTOML"], swiftSettings: strict),
+        .testTarget(
+            name: "FerryTOMLTests",
+            dependencies: ["FerryTOML", "FerryTestSupport"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "FerryPolicyTests",
             dependencies: ["FerryPolicy", "FerryTOML"],
@@ -84,7 +91,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FerryNetlinkTests",
-            dependencies: ["FerrySystem"],
+            dependencies: ["FerrySystem", "FerryTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

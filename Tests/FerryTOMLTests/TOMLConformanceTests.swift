@@ -1,3 +1,4 @@
+import FerryTestSupport
 import Foundation
 import Testing
 
@@ -32,40 +33,14 @@ import Testing
     #expect(failures.isEmpty, "toml-test 1.0: \(failures.count) failed")
 }
 
-/// `$FERRY_SHARED/toml-test`, else `<package root>/../shared/toml-test`.
+/// The suite's data under the shared folder.
 private func toml10DataDirectory() -> URL {
-    if let shared = ProcessInfo.processInfo.environment["FERRY_SHARED"] {
-        return URL(filePath: shared).appending(path: "toml-test")
-    }
-    let root = packageRoot() ?? URL(filePath: #filePath).deletingLastPathComponent()
-    return root.deletingLastPathComponent().appending(path: "shared/toml-test")
+    TestPaths.shared.appending(path: "toml-test")
 }
 
-/// The folder holding Package.swift, walking up from this source file.
-private func packageRoot() -> URL? {
-    var directory = URL(filePath: #filePath).deletingLastPathComponent()
-    while directory.path != "/" {
-        if FileManager.default.fileExists(atPath: directory.appending(path: "Package.swift").path) {
-            return directory
-        }
-        directory = directory.deletingLastPathComponent()
-    }
-    return nil
-}
-
-/// `toml-decoder` in the directory of the running test executable, else in .build/debug.
+/// The built `toml-decoder`.
 private func decoderExecutable() -> URL? {
-    var candidates: [URL] = []
-    let running = URL(filePath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-    candidates.append(running.deletingLastPathComponent())
-    if let executable = Bundle.main.executableURL {
-        candidates.append(executable.deletingLastPathComponent())
-    }
-    // On macOS the test bundle sits inside Contents/MacOS of an .xctest folder.
-    candidates.append(Bundle.main.bundleURL.deletingLastPathComponent())
-    if let root = packageRoot() { candidates.append(root.appending(path: ".build/debug")) }
-    return candidates.map { $0.appending(path: "toml-decoder") }
-        .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    TestPaths.product("toml-decoder")
 }
 
 private struct DecoderResult {

@@ -1,5 +1,0 @@
-import Testing
-
-@Test func placeholderFerryNetlinkTests() {
-    #expect(Bool(true))
-}
