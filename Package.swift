@@ -5,6 +5,11 @@ import PackageDescription
 
 let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
 
+// `ferry version` reports the commit it was built from; the C shim carries it as a macro.
+let commit = Context.gitInformation.map {
+    $0.currentCommit + ($0.hasUncommittedChanges ? "-dirty" : "")
+} ?? "unknown"
+
 let package = Package(
     name: "Ferry",
     platforms: [.macOS(.v14)],
@@ -19,7 +24,10 @@ let package = Package(
             pkgConfig: "libnl-route-3.0",
             providers: [.apt(["libnl-3-dev", "libnl-route-3-dev"])]
         ),
-        .target(name: "CFerryShim"),
+        .target(
+            name: "CFerryShim",
+            cSettings: [.define("FERRY_COMMIT", to: "\"\(commit)\"")]
+        ),
 
         // System helpers: errors with errno, file descriptors, logger, lock, namespaces.
         .target(name: "FerrySystem", dependencies: ["CFerryShim"], swiftSettings: strict),

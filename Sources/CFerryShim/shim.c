@@ -18,3 +18,11 @@ int ferry_unshare(int flags) { return unshare(flags); }
 pid_t ferry_gettid(void) { return (pid_t)syscall(SYS_gettid); }
 
 int ferry_set_parent_death_signal(int signal) { return prctl(PR_SET_PDEATHSIG, signal, 0, 0, 0); }
+
+#ifndef FERRY_COMMIT
+#define FERRY_COMMIT "unknown"
+#endif
+
+const char *ferry_build_commit(void) { return FERRY_COMMIT; }
+
+const char *ferry_build_time(void) { return __DATE__ " " __TIME__; }

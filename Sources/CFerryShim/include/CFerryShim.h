@@ -21,4 +21,8 @@ extern const int FERRY_CLONE_NEWNS;
 /// prctl(PR_SET_PDEATHSIG, signal).
 int ferry_set_parent_death_signal(int signal);
 
+/// The commit ferry was built from, and when this file was compiled (UTC, ISO 8601).
+const char *ferry_build_commit(void);
+const char *ferry_build_time(void);
+
 #endif
