@@ -48,22 +48,31 @@ extension KeyedDecodingContainer {
     }
 
     /// An integer in `range`, read as a JSON number.
+    ///
+    /// Read as a Double first: Foundation reports a fraction read as Int as invalid JSON,
+    /// without the field's path. The ranges used here are far inside Double's exact range.
     func decodeInteger(_ key: Key, in range: ClosedRange<Int>) throws -> Int {
-        try checkRange(try decode(Int.self, forKey: key), key, range)
+        try checkInteger(try decode(Double.self, forKey: key), key, range)
     }
 
     func decodeIntegerIfPresent(_ key: Key, in range: ClosedRange<Int>) throws -> Int? {
-        guard let value = try decodeIfPresent(Int.self, forKey: key) else { return nil }
-        return try checkRange(value, key, range)
+        guard let value = try decodeIfPresent(Double.self, forKey: key) else { return nil }
+        return try checkInteger(value, key, range)
     }
 
-    private func checkRange(_ value: Int, _ key: Key, _ range: ClosedRange<Int>) throws -> Int {
-        guard range.contains(value) else {
+    private func checkInteger(_ value: Double, _ key: Key, _ range: ClosedRange<Int>) throws
+        -> Int
+    {
+        guard value.rounded() == value, abs(value) < 1e15 else {
+            throw FieldError(codingPath + [key], "expected an integer, found \(value)")
+        }
+        let number = Int(value)
+        guard range.contains(number) else {
             throw FieldError(
                 codingPath + [key],
-                "\(value) is out of range \(range.lowerBound)-\(range.upperBound)")
+                "\(number) is out of range \(range.lowerBound)-\(range.upperBound)")
         }
-        return value
+        return number
     }
 }
 

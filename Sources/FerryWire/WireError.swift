@@ -96,7 +96,7 @@ extension WireError {
             if context.codingPath.isEmpty {
                 return ("", "input is not valid JSON")
             }
-            return (renderCodingPath(context.codingPath), "expected an integer in range")
+            return (renderCodingPath(context.codingPath), "invalid value")
         @unknown default:
             return ("", "invalid input")
         }

@@ -1,5 +1,0 @@
-import Testing
-
-@Test func placeholderFerryWireTests() {
-    #expect(Bool(true))
-}
