@@ -84,7 +84,7 @@ let package = Package(
 
         .testTarget(
             name: "FerryWireTests",
-            dependencies: ["FerryWire", "FerryBridge"],
+            dependencies: ["FerryWire", "FerryBridge", "FerryTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
