@@ -20,8 +20,14 @@ public enum TOML {
     public static func parse(_ text: String, file: String = "<stdin>") throws(TOMLError)
         -> TOMLTable
     {
-        // FIXME: placeholder until the parser lands; accepts only empty documents.
-        if text.allSatisfy({ $0.isWhitespace }) { return TOMLTable() }
-        throw TOMLError(file: file, line: 1, column: 1, message: "parser not written yet")
+        try parse(bytes: Array(text.utf8), file: file)
+    }
+
+    /// Parses a TOML 1.0 document given as raw bytes, checking first that they are UTF-8.
+    public static func parse(bytes: [UInt8], file: String = "<stdin>") throws(TOMLError)
+        -> TOMLTable
+    {
+        var parser = TOMLParser(bytes: bytes, file: file)
+        return try parser.parseDocument()
     }
 }
