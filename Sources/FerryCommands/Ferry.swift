@@ -41,6 +41,8 @@ public enum Ferry {
         switch subcommand {
         case "version":
             return VersionCommand.run(commandLine)
+        case "explain":
+            return ExplainCommand.run(commandLine, environment: environment)
         default:
             return usageFailure("unrecognized subcommand '\(subcommand)'")
         }

@@ -16,8 +16,9 @@ import FerryTOML
 ///    exist: `systemConfigs` fails otherwise);
 /// 3. else /usr/share/containers/containers.conf, /etc/containers/containers.conf, then
 ///    /etc/containers/containers.conf.d/*.conf;
-/// 4. for a rootless user (Podman: `GetRootlessUID() > 0`) /etc/containers/containers.rootless.conf,
-///    /etc/containers/containers.rootless.conf.d/*.conf, then
+/// 4. for a rootless user (Podman: `GetRootlessUID() > 0`)
+///    /etc/containers/containers.rootless.conf, /etc/containers/containers.rootless.conf.d/*.conf,
+///    then
 ///    /etc/containers/containers.rootless.conf.d/<UID>/*.conf;
 /// 5. $XDG_CONFIG_HOME/containers/containers.conf, else
 ///    $HOME/.config/containers/containers.conf (`userConfigPath`), then its

@@ -24,7 +24,8 @@ extension ContainersConf {
             }
             for (name, value) in table.entries {
                 guard let key = ConfigKey(table: tableName, name: name) else {
-                    Log.debug("config", "\(file): ignoring [\(tableName)] \(name): unknown to Ferry")
+                    Log.debug(
+                        "config", "\(file): ignoring [\(tableName)] \(name): unknown to Ferry")
                     continue
                 }
                 try set(key, value, from: file)
@@ -125,8 +126,8 @@ extension ContainersConf {
                     file: file, key: key.displayName, expected: key.kind.expected,
                     found: "a table with keys \(table.keys)")
             }
-            guard let network = IPNetwork(base), (1...Int64(network.family.bitCount))
-                .contains(size), size >= network.prefixLength
+            guard let network = IPNetwork(base), size > 0, size >= network.prefixLength,
+                size <= network.family.bitCount
             else {
                 throw .invalidValue(
                     file: file, key: key.displayName,

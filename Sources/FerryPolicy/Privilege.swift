@@ -80,7 +80,8 @@ public struct HostPrivilege: Sendable, Equatable {
         }
         let why = flag == false ? "--rootless false, " : ""
         return RootlessStatus(
-            isRootless: false, reason: why + "uid 0 with CAP_NET_ADMIN in the initial user namespace")
+            isRootless: false,
+            reason: why + "uid 0 with CAP_NET_ADMIN in the initial user namespace")
     }
 }
 

@@ -68,7 +68,8 @@ public struct Slirp4netnsPreflight: ModePreflight {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         guard length > 0 else { return "" }
-        let executable = String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let executable = String(
+            decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
         let binDirectory = String(executable[..<(executable.lastIndex(of: "/")!)])
         return binDirectory + directory.dropFirst("$BINDIR".count)
     }
