@@ -99,6 +99,15 @@ import Testing
         let networks = try #require(try json(result.stdout)["networks"] as? [[String: Any]])
         #expect(networks.map { $0["name"] as? String } == ["a", "b"])
         #expect(networks.map { $0["mode"] as? String } == ["pasta", "bridge"])
+
+        // The same spec given with the global -f, stdin left empty.
+        let specFile = try tree.write("/spec.json", spec)
+        let fromFile = try run(
+            ["--rootless", "true", "-f", specFile, "explain", "--format", "json"],
+            environment: ["CONTAINERS_CONF": file, "HOME": tree.root])
+        #expect(fromFile.status == 0)
+        let fileNetworks = try #require(try json(fromFile.stdout)["networks"] as? [[String: Any]])
+        #expect(fileNetworks.map { $0["mode"] as? String } == ["pasta", "bridge"])
     }
 
     @Test func errorsAnswerAsNetavarkDoes() throws {
