@@ -16,7 +16,7 @@ enum SetupCommand {
         }
         let options = commandLine.options
         do {
-            let request = try NetworkRequest.load(options)
+            let request = try SpecRequest.load(options)
             let configs = try BridgeConfig.validateAll(
                 request.options, rootless: request.rootless)
             let lock = try FileLock(path: options.stateDirectory + "/ferry.lock")

@@ -7,15 +7,15 @@ import FerryWire
 #endif
 
 /// One setup or teardown request: the decoded spec and who is asking.
-struct NetworkRequest {
+struct SpecRequest {
     var options: NetworkOptions
     /// `--rootless true`: Podman runs the helper inside its rootless network namespace.
     var rootless: Bool
 
-    static func load(_ global: GlobalOptions) throws -> NetworkRequest {
+    static func load(_ global: GlobalOptions) throws -> SpecRequest {
         let data = try readSpec(global)
         let options = try NetworkOptions.decode(data)
-        return NetworkRequest(options: options, rootless: global.rootless ?? (geteuid() != 0))
+        return SpecRequest(options: options, rootless: global.rootless ?? (geteuid() != 0))
     }
 
     /// The configs to tear down. Features that setup refuses (published ports, DNS) are

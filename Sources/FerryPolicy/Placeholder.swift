@@ -1,2 +1,0 @@
-// containers.conf loading and the mode decision land here.
-public enum FerryPolicy {}

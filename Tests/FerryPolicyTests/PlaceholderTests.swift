@@ -1,5 +1,0 @@
-import Testing
-
-@Test func placeholderFerryPolicyTests() {
-    #expect(Bool(true))
-}
