@@ -67,7 +67,7 @@ enum ExplainCommand {
             }
             return 0
         } catch {
-            return errorAnswer("\(error)")
+            return CommandFailure.answer(error)
         }
     }
 
@@ -77,10 +77,8 @@ enum ExplainCommand {
     {
         let defaultRequest = [NetworkRequest(name: defaultName, driver: "auto")]
         let data: Data
-        if let file = commandLine.options.inputFile {
-            data = try withContext("reading \(file)") {
-                try Data(contentsOf: URL(fileURLWithPath: file))
-            }
+        if commandLine.options.inputFile != nil {
+            data = try readSpec(commandLine.options)
         } else if useDefault || isatty(STDIN_FILENO) == 1 {
             return defaultRequest
         } else {
@@ -94,15 +92,6 @@ enum ExplainCommand {
             return NetworkRequest(
                 name: network.name, driver: network.driver, options: network.options)
         }
-    }
-
-    /// netavark's error answer: {"error": "..."} on stdout, exit 1.
-    static func errorAnswer(_ message: String) -> Int32 {
-        let body =
-            (try? JSONSerialization.data(
-                withJSONObject: ["error": message], options: .withoutEscapingSlashes)) ?? Data()
-        FileHandle.standardOutput.write(body + Data("\n".utf8))
-        return 1
     }
 
     static func usageFailure(_ message: String) -> Int32 {

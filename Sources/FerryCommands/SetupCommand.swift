@@ -16,9 +16,8 @@ enum SetupCommand {
         }
         let options = commandLine.options
         do {
-            let request = try SpecRequest.load(options)
-            let configs = try BridgeConfig.validateAll(
-                request.options, rootless: request.rootless)
+            let request = try SpecRequest.load(options, environment: environment)
+            let configs = try request.configsForSetup()
             let lock = try FileLock(path: options.stateDirectory + "/ferry.lock")
             defer { lock.unlock() }
 

@@ -19,7 +19,7 @@ enum TeardownCommand {
 
         let options = commandLine.options
         do {
-            let request = try SpecRequest.load(options)
+            let request = try SpecRequest.load(options, environment: environment)
             let configs = try request.configsForTeardown()
             let lock = try FileLock(path: options.stateDirectory + "/ferry.lock")
             defer { lock.unlock() }

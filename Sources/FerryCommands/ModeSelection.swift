@@ -1,0 +1,52 @@
+import FerryPolicy
+import FerryWire
+
+/// Runs the policy over a spec: one decision per network, in setup order.
+enum ModeSelection {
+    static func decide(
+        _ options: NetworkOptions, global: GlobalOptions, environment: [String: String]
+    ) throws -> [ModeDecision] {
+        let rootless = HostPrivilege.current().rootless(flag: global.rootless)
+        let requests = options.orderedNetworks.map { name, _ in
+            let network = options.networkInfo[name]!
+            return NetworkRequest(name: name, driver: network.driver, options: network.options)
+        }
+
+        // bridge and macvlan are honoured as given, whatever containers.conf says, so
+        // reading the files is only worth it when some network leaves the choice open.
+        let needsConfig = requests.contains { !["bridge", "macvlan"].contains($0.driver) }
+        let config =
+            needsConfig
+            ? try ConfigLoader.current(environment: environment, rootless: rootless.isRootless)
+                .load()
+            : ContainersConf()
+        let decider = ModeDecider(
+            config: config, context: PreflightContext(rootless: rootless, environment: environment))
+        return try requests.map { request in try decider.decide(request) }
+    }
+
+    /// The spec with every network the policy sent to the bridge driver marked as a bridge
+    /// network (driver `auto` resolves to it), and an error for modes not built yet.
+    static func bridgeOnly(_ options: NetworkOptions, _ decisions: [ModeDecision]) throws
+        -> NetworkOptions
+    {
+        var resolved = options
+        for decision in decisions {
+            guard decision.mode == .bridge else {
+                throw UnsupportedMode(decision: decision)
+            }
+            resolved.networkInfo[decision.network]?.driver = "bridge"
+        }
+        return resolved
+    }
+}
+
+/// A network whose decided mode Ferry cannot set up yet.
+struct UnsupportedMode: Error, CustomStringConvertible {
+    let decision: ModeDecision
+
+    var description: String {
+        "network \(decision.network): mode \(decision.mode.rawValue) is not supported yet"
+            + " (\(decision.reason))"
+    }
+}
