@@ -20,6 +20,19 @@ extension BridgeConfig {
         }
     }
 
+    /// A container's static MAC must be a unicast address that is not all zeros.
+    static func checkStaticMAC(_ mac: MACAddress?, network name: String)
+        throws(BridgeConfigError)
+    {
+        guard let mac else { return }
+        if mac.isMulticast {
+            throw .invalidStaticMAC(network: name, mac: mac, reason: "it is a multicast address")
+        }
+        if mac.isZero {
+            throw .invalidStaticMAC(network: name, mac: mac, reason: "it is all zeros")
+        }
+    }
+
     /// No two networks of one container may use the same container interface name.
     static func checkInterfaceNamesUnique(_ options: NetworkOptions) throws(BridgeConfigError) {
         var owners: [String: String] = [:]

@@ -109,15 +109,7 @@ extension BridgeConfig {
 
         try checkSubnets(network.subnets, network: name)
         try checkRoutes(network.routes, network: name)
-        if let mac = options.staticMAC {
-            if mac.isMulticast {
-                throw .invalidStaticMAC(
-                    network: name, mac: mac, reason: "it is a multicast address")
-            }
-            if mac.isZero {
-                throw .invalidStaticMAC(network: name, mac: mac, reason: "it is all zeros")
-            }
-        }
+        try checkStaticMAC(options.staticMAC, network: name)
 
         // host-local takes the addresses Podman chose; none leaves the interface bare.
         var addresses = IPAMAddresses()
@@ -156,11 +148,19 @@ extension BridgeConfig {
                     name: name, network: network, options: perNetwork, rootless: rootless,
                     portMappingsRequested: !options.portMappings.isEmpty))
         }
+        try checkAcrossNetworks(options, bridges: configs)
+        return configs
+    }
+
+    /// The rules that span a container's networks, whatever their drivers, then what
+    /// Ferry does not support yet on its bridge networks.
+    public static func checkAcrossNetworks(_ options: NetworkOptions, bridges: [BridgeConfig])
+        throws(BridgeConfigError)
+    {
         try checkInterfaceNamesUnique(options)
 
         try rejectPortMappings(options)
-        try rejectDNS(configs)
-        return configs
+        try rejectDNS(bridges)
     }
 
     /// TODO: remove when the bridge publishes ports.

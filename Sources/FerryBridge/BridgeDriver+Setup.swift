@@ -23,7 +23,7 @@ extension BridgeDriver {
         }
 
         // ip link add NAME type bridge mtu MTU
-        let mtu = try config.mtu ?? defaultRouteMTU() ?? 1500
+        let mtu = try config.mtu ?? host.defaultRouteLink()?.mtu ?? 1500
         try host.linkAddBridge(name: name, mtu: mtu)
         guard let bridge = try host.linkGet(name: name) else {
             throw NetlinkError.notFound(operation: "creating bridge \(name)", what: name)
@@ -99,40 +99,8 @@ extension BridgeDriver {
     func configureContainer(
         _ config: BridgeConfig, link: Link, socket: NetlinkSocket, namespace: NetworkNamespace
     ) throws {
-        try namespace.run { try BridgeSysctls.container(config) }
-
-        // ip link set lo up
-        if let loopback = try socket.linkGet(name: "lo"), !loopback.isUp {
-            try socket.linkSetUp(index: loopback.index, name: "lo")
-        }
-
-        // ip addr add ADDRESS/PREFIX dev NAME
-        for address in config.containerAddresses {
-            try socket.addressAdd(index: link.index, address, interfaceName: link.name)
-        }
-
-        // ip link set NAME up
-        try socket.linkSetUp(index: link.index, name: link.name)
-
-        // ip route add default via GATEWAY metric METRIC, one per family
-        for gateway in config.defaultRouteGateways {
-            let anyAddress = IPNetwork(
-                address: gateway.family == .ipv4 ? .v4(0) : .v6(0, 0), prefixLength: 0)!
-            try socket.routeAdd(
-                NetlinkRoute(
-                    destination: anyAddress, gateway: gateway, outputIndex: link.index,
-                    metric: config.metric))
-        }
-
-        // The network's own routes: unicast via a gateway, or blackhole and the like.
-        for route in config.routes {
-            try socket.routeAdd(
-                NetlinkRoute(
-                    kind: route.netlinkKind, destination: route.destination,
-                    gateway: route.gateway,
-                    outputIndex: route.kind == .unicast ? link.index : 0,
-                    metric: route.metric ?? config.metric))
-        }
+        try ContainerInterface.configure(
+            config.interfacePlan, link: link, socket: socket, namespace: namespace)
     }
 }
 

@@ -73,25 +73,4 @@ public final class BridgeDriver {
                 config.containerInterfaceName: NetInterface(macAddress: mac, subnets: subnets)
             ])
     }
-
-    /// The MTU of the interface that carries the default route in the main table, IPv4
-    /// first; routes on loopback or of host scope do not count.
-    func defaultRouteMTU() throws -> Int? {
-        let main = UInt32(254)
-        let hostScope = UInt8(254)
-        let candidates = try host.routeList().filter {
-            $0.isDefault && $0.table == main && $0.kind == .unicast && $0.scope != hostScope
-                && $0.outputIndex != 0
-        }
-        let ordered = candidates.sorted {
-            ($0.destination.family == .ipv4 ? 0 : 1, $0.metric)
-                < ($1.destination.family == .ipv4 ? 0 : 1, $1.metric)
-        }
-        for route in ordered {
-            guard let link = try host.linkGet(index: route.outputIndex) else { continue }
-            if link.name == "lo" { continue }
-            return link.mtu
-        }
-        return nil
-    }
 }

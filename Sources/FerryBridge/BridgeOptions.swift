@@ -25,34 +25,16 @@ struct BridgeOptions: Equatable {
             }
         }
 
-        if let value = options["mtu"] {
-            guard let number = Int(value), number == 0 || (68...65535).contains(number) else {
-                throw invalid("mtu", "an integer from 68 to 65535 (or 0 for the default)")
-            }
-            mtu = number == 0 ? nil : number
-        }
-
-        if let value = options["metric"] {
-            guard let number = UInt32(value) else {
-                throw invalid("metric", "a non-negative integer below 2^32")
-            }
-            metric = number
-        }
+        let common = try LinkOptions(options, network: network)
+        mtu = common.mtu
+        metric = common.metric
+        noDefaultRoute = common.noDefaultRoute
 
         if let value = options["isolate"] {
             guard let parsed = BridgeConfig.Isolation(rawValue: value) else {
                 throw invalid("isolate", "true, false or strict")
             }
             isolation = parsed
-        }
-
-        if let value = options["no_default_route"] {
-            // Netavark parses this as a Rust bool, which takes only these two spellings.
-            switch value {
-            case "true": noDefaultRoute = true
-            case "false": noDefaultRoute = false
-            default: throw invalid("no_default_route", "true or false")
-            }
         }
 
         try Self.rejectUnsupported(options, network: network)
@@ -76,6 +58,43 @@ struct BridgeOptions: Equatable {
             if let value = options[key] {
                 throw .unsupportedOption(
                     network: network, key: key, value: value, reason: "is not supported")
+            }
+        }
+    }
+}
+
+/// The options every link driver (bridge, macvlan) reads the same way: mtu (0 or absent
+/// for the default), metric (default 100) and no_default_route.
+struct LinkOptions: Equatable {
+    var mtu: Int?
+    var metric: UInt32 = 100
+    var noDefaultRoute = false
+
+    init(_ options: [String: String], network: String) throws(BridgeConfigError) {
+        func invalid(_ key: String, _ expected: String) -> BridgeConfigError {
+            .invalidOption(network: network, key: key, value: options[key]!, expected: expected)
+        }
+
+        if let value = options["mtu"] {
+            guard let number = Int(value), number == 0 || (68...65535).contains(number) else {
+                throw invalid("mtu", "an integer from 68 to 65535 (or 0 for the default)")
+            }
+            mtu = number == 0 ? nil : number
+        }
+
+        if let value = options["metric"] {
+            guard let number = UInt32(value) else {
+                throw invalid("metric", "a non-negative integer below 2^32")
+            }
+            metric = number
+        }
+
+        if let value = options["no_default_route"] {
+            // Netavark parses this as a Rust bool, which takes only these two spellings.
+            switch value {
+            case "true": noDefaultRoute = true
+            case "false": noDefaultRoute = false
+            default: throw invalid("no_default_route", "true or false")
             }
         }
     }

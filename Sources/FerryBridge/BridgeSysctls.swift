@@ -22,8 +22,8 @@ enum BridgeSysctls {
     /// In the container: announce the address by gratuitous ARP, loose reverse-path
     /// filtering (strict mode breaks replies when a container has several networks), and
     /// no IPv6 autoconfiguration or duplicate detection on an address Ferry assigned.
-    static func container(_ config: BridgeConfig) throws {
-        let name = config.containerInterfaceName
+    static func container(_ config: ContainerInterfacePlan) throws {
+        let name = config.name
         var settings: [(String, String)] = []
         if config.hasIPv4 {
             settings.append(("net/ipv4/conf/\(name)/arp_notify", "1"))

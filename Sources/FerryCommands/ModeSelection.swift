@@ -24,21 +24,6 @@ enum ModeSelection {
             config: config, context: PreflightContext(rootless: rootless, environment: environment))
         return try requests.map { request in try decider.decide(request) }
     }
-
-    /// The spec with every network the policy sent to the bridge driver marked as a bridge
-    /// network (driver `auto` resolves to it), and an error for modes not built yet.
-    static func bridgeOnly(_ options: NetworkOptions, _ decisions: [ModeDecision]) throws
-        -> NetworkOptions
-    {
-        var resolved = options
-        for decision in decisions {
-            guard decision.mode == .bridge else {
-                throw UnsupportedMode(decision: decision)
-            }
-            resolved.networkInfo[decision.network]?.driver = "bridge"
-        }
-        return resolved
-    }
 }
 
 /// A network whose decided mode Ferry cannot set up yet.

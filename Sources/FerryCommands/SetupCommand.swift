@@ -17,26 +17,26 @@ enum SetupCommand {
         let options = commandLine.options
         do {
             let request = try SpecRequest.load(options, environment: environment)
-            let configs = try request.configsForSetup()
+            let plans = try request.plansForSetup()
             let lock = try FileLock(path: options.stateDirectory + "/ferry.lock")
             defer { lock.unlock() }
 
             let namespace = try withContext("opening network namespace \(namespacePath)") {
                 try NetworkNamespace(path: namespacePath)
             }
-            let driver = try BridgeDriver(stateDirectory: options.stateDirectory)
+            let drivers = NetworkDrivers(stateDirectory: options.stateDirectory)
             let containerID = request.options.containerID
             var answer: [String: StatusBlock] = [:]
-            var done: [BridgeConfig] = []
-            for config in configs {
+            var done: [NetworkPlan] = []
+            for plan in plans {
                 do {
-                    answer[config.networkName] = try driver.setup(
-                        config, containerID: containerID, in: namespace)
-                    done.append(config)
+                    answer[plan.networkName] = try drivers.setup(
+                        plan, containerID: containerID, in: namespace)
+                    done.append(plan)
                 } catch {
                     // Undo the networks that did come up, newest first.
                     for finished in done.reversed() {
-                        for problem in driver.teardown(
+                        for problem in drivers.teardown(
                             finished, containerID: containerID, in: namespace)
                         {
                             Log.warning("setup", "undoing: \(problem)")

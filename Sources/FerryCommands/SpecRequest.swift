@@ -28,26 +28,49 @@ struct SpecRequest {
     }
 
     /// Every network checked before anything is touched; a mode not built yet is an error.
-    func configsForSetup() throws -> [BridgeConfig] {
-        let resolved = try ModeSelection.bridgeOnly(options, decisions)
-        return try BridgeConfig.validateAll(resolved, rootless: rootless)
+    func plansForSetup() throws -> [NetworkPlan] {
+        let plans = try plans(lenient: false)
+        let bridges = plans.compactMap { plan -> BridgeConfig? in
+            if case .bridge(let config) = plan { return config }
+            return nil
+        }
+        try BridgeConfig.checkAcrossNetworks(options, bridges: bridges)
+        return plans
     }
 
-    /// The bridge networks to tear down. Features that setup refuses (published ports,
-    /// DNS) are not refused here: a teardown must clean whatever exists.
+    /// The networks to tear down. Features that setup refuses (published ports, DNS) are
+    /// not refused here, and modes not built yet are skipped: a teardown cleans whatever
+    /// exists.
     // FIXME: the mode is decided again at teardown; a containers.conf changed in between
     // could send a network to the wrong driver. Setup should record each network's mode.
-    func configsForTeardown() throws -> [BridgeConfig] {
-        var configs: [BridgeConfig] = []
-        for decision in decisions where decision.mode == .bridge {
-            var network = options.networkInfo[decision.network]!
-            network.driver = "bridge"
-            configs.append(
-                try BridgeConfig.make(
-                    name: decision.network, network: network,
-                    options: options.networks[decision.network]!, rootless: rootless,
-                    portMappingsRequested: !options.portMappings.isEmpty))
+    func plansForTeardown() throws -> [NetworkPlan] {
+        try plans(lenient: true)
+    }
+
+    private func plans(lenient: Bool) throws -> [NetworkPlan] {
+        var plans: [NetworkPlan] = []
+        for decision in decisions {
+            let name = decision.network
+            var network = options.networkInfo[name]!
+            let perNetwork = options.networks[name]!
+            switch decision.mode {
+            case .bridge:
+                network.driver = "bridge"
+                plans.append(
+                    .bridge(
+                        try BridgeConfig.make(
+                            name: name, network: network, options: perNetwork,
+                            rootless: rootless,
+                            portMappingsRequested: !options.portMappings.isEmpty)))
+            case .macvlan:
+                plans.append(
+                    .macvlan(
+                        try MacvlanConfig.make(name: name, network: network, options: perNetwork)))
+            case .pasta, .slirp4netns:
+                if lenient { continue }
+                throw UnsupportedMode(decision: decision)
+            }
         }
-        return configs
+        return plans
     }
 }

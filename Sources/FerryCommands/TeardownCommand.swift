@@ -20,16 +20,16 @@ enum TeardownCommand {
         let options = commandLine.options
         do {
             let request = try SpecRequest.load(options, environment: environment)
-            let configs = try request.configsForTeardown()
+            let plans = try request.plansForTeardown()
             let lock = try FileLock(path: options.stateDirectory + "/ferry.lock")
             defer { lock.unlock() }
 
             let namespace = try openIfPresent(namespacePath)
-            let driver = try BridgeDriver(stateDirectory: options.stateDirectory)
+            let drivers = NetworkDrivers(stateDirectory: options.stateDirectory)
             var errors: [any Error] = []
-            for config in configs.reversed() {
-                errors += driver.teardown(
-                    config, containerID: request.options.containerID, in: namespace)
+            for plan in plans.reversed() {
+                errors += drivers.teardown(
+                    plan, containerID: request.options.containerID, in: namespace)
             }
             guard errors.isEmpty else {
                 return CommandFailure.answer(

@@ -68,8 +68,16 @@ extension NetlinkSocket {
     }
 
     private static func readRoute(_ route: OpaquePointer) -> NetlinkRoute? {
-        guard let destination = NetlinkAddress.read(rtnl_route_get_dst(route)),
-            let kind = NetlinkRoute.Kind(rtnType: rtnl_route_get_type(route))
+        guard let kind = NetlinkRoute.Kind(rtnType: rtnl_route_get_type(route)) else {
+            return nil
+        }
+        // A default route carries no RTA_DST: libnl hands back an empty address.
+        let family = Int32(rtnl_route_get_family(route))
+        let anyAddress: IPAddress? =
+            family == AF_INET ? .v4(0) : family == AF_INET6 ? .v6(0, 0) : nil
+        guard
+            let destination = NetlinkAddress.read(rtnl_route_get_dst(route))
+                ?? anyAddress.flatMap({ IPNetwork(address: $0, prefixLength: 0) })
         else { return nil }
         var result = NetlinkRoute(
             kind: kind, destination: destination, metric: rtnl_route_get_priority(route),

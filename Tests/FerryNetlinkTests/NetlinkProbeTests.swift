@@ -77,9 +77,12 @@ struct NetlinkProbeTests {
         try host.run(["ip", "addr", "add", "10.7.0.1/24", "dev", "d0"])
         try host.run(["ip", "link", "set", "d0", "up"])
         try host.run(["ip", "route", "add", "10.8.0.0/16", "via", "10.7.0.9", "metric", "33"])
+        try host.run(["ip", "route", "add", "default", "via", "10.7.0.254"])
 
         let listed = try host.run([probe, "routes"])
         #expect(listed.contains("10.8.0.0/16 via 10.7.0.9 metric 33"))
+        // A default route has no RTA_DST attribute; it must still read as 0.0.0.0/0.
+        #expect(listed.contains("0.0.0.0/0 via 10.7.0.254"))
         let addresses = try host.run([probe, "addresses"])
         #expect(addresses.contains("10.7.0.1/24"))
     }
