@@ -20,6 +20,11 @@ let package = Package(
             providers: [.apt(["libnl-3-dev", "libnl-route-3-dev"])]
         ),
         .target(name: "CFerryShim"),
+        .systemLibrary(
+            name: "CNFTables",
+            pkgConfig: "libnftables",
+            providers: [.apt(["libnftables-dev"])]
+        ),
 
         // System helpers: errors with errno, file descriptors, logger, lock, namespaces.
         .target(name: "FerrySystem", dependencies: ["CFerryShim"], swiftSettings: strict),
@@ -42,6 +47,13 @@ let package = Package(
         .target(
             name: "FerryNetlink",
             dependencies: ["CLibNL", "CFerryShim", "FerrySystem", "FerryAddress"],
+            swiftSettings: strict
+        ),
+
+        // nftables through libnftables: Ferry's own table, its rules and their saved state.
+        .target(
+            name: "FerryFirewall",
+            dependencies: ["CNFTables", "FerrySystem", "FerryAddress"],
             swiftSettings: strict
         ),
 
@@ -70,6 +82,12 @@ let package = Package(
             dependencies: ["FerryNetlink", "FerrySystem"],
             swiftSettings: strict
         ),
+        // A development tool that applies and removes firewall rule sets, for its tests.
+        .executableTarget(
+            name: "nft-probe",
+            dependencies: ["FerryFirewall", "FerrySystem", "FerryAddress"],
+            swiftSettings: strict
+        ),
 
         .testTarget(
             name: "FerryWireTests",
@@ -85,6 +103,12 @@ let package = Package(
         .testTarget(
             name: "FerryNetlinkTests",
             dependencies: ["FerrySystem"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FerryFirewallTests",
+            dependencies: ["FerryFirewall", "FerryAddress", "FerrySystem"],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(
