@@ -7,6 +7,7 @@
 //   nft-probe CONFIG reload
 //   nft-probe CONFIG print-setup NETWORK SUBNETS CONTAINER ADDRESSES [PORT...]
 //   nft-probe - list
+//   nft-probe - run            (a batch of nft commands from stdin, applied as is)
 //
 // SUBNETS and ADDRESSES are comma-separated ("-" for none); NETWORK may end in ":internal".
 // A PORT is PROTO/HOST_IP/HOST_PORT/CONTAINER_PORT[/RANGE], e.g. tcp//8080/80 or
@@ -75,6 +76,10 @@ do {
         try Firewall(configDirectory: config).teardown(network: rest[0], containerID: rest[1])
     case ("reload", 0):
         try Firewall(configDirectory: config).reload()
+    case ("run", 0):
+        var batch = ""
+        while let line = readLine(strippingNewline: false) { batch += line }
+        print(try NFTables().run(batch), terminator: "")
     case ("list", 0):
         print(try NFTables(json: true).run("list ruleset", operation: "listing"))
     default:
