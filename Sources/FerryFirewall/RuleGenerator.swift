@@ -14,6 +14,8 @@
 // only jumps, and every batch rebuilds them from the saved state (flush, then one jump per
 // owner), so removing a container is "rebuild the jumps, delete its chain": no rule
 // handles to look up, and the whole change is one atomic batch.
+// TODO: the jumps make a batch grow with the number of containers; measure at 200 before
+// switching to rule handles or a verdict map.
 import FerryAddress
 
 /// Builds nft command text for Ferry's table. Pure: the same input gives the same text.
