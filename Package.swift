@@ -28,6 +28,11 @@ let package = Package(
             name: "CFerryShim",
             cSettings: [.define("FERRY_COMMIT", to: "\"\(commit)\"")]
         ),
+        .systemLibrary(
+            name: "CNFTables",
+            pkgConfig: "libnftables",
+            providers: [.apt(["libnftables-dev"])]
+        ),
 
         // System helpers: errors with errno, file descriptors, logger, lock, namespaces.
         .target(name: "FerrySystem", dependencies: ["CFerryShim"], swiftSettings: strict),
@@ -50,6 +55,13 @@ let package = Package(
         .target(
             name: "FerryNetlink",
             dependencies: ["CLibNL", "CFerryShim", "FerrySystem", "FerryAddress"],
+            swiftSettings: strict
+        ),
+
+        // nftables through libnftables: Ferry's own table, its rules and their saved state.
+        .target(
+            name: "FerryFirewall",
+            dependencies: ["CNFTables", "FerrySystem", "FerryAddress"],
             swiftSettings: strict
         ),
 
@@ -78,6 +90,12 @@ let package = Package(
             dependencies: ["FerryNetlink", "FerrySystem"],
             swiftSettings: strict
         ),
+        // A development tool that applies and removes firewall rule sets, for its tests.
+        .executableTarget(
+            name: "nft-probe",
+            dependencies: ["FerryFirewall", "FerrySystem", "FerryAddress"],
+            swiftSettings: strict
+        ),
 
         // Paths, namespaces and processes for the tests; never linked into ferry.
         .target(name: "FerryTestSupport", dependencies: ["FerrySystem"], swiftSettings: strict),
@@ -100,6 +118,12 @@ let package = Package(
         .testTarget(
             name: "FerryNetlinkTests",
             dependencies: ["FerrySystem", "FerryTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FerryFirewallTests",
+            dependencies: ["FerryFirewall", "FerryAddress", "FerrySystem"],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(
