@@ -108,3 +108,30 @@ let guestMAC = EthernetAddress(0x0200_0000_000A)
         }
     }
 }
+
+@Suite struct TCPTests {
+    @Test func synOptionsParse() throws {
+        try Fixture.with("tcp4-syn") { bytes in
+            let parsed = try #require(ParsedIP(bytes))
+            let tcp = try #require(TCPSegment(parsed.payload))
+            #expect(tcp.sourcePort == 40000 && tcp.destinationPort == 80)
+            #expect(tcp.sequenceNumber == 0x0102_0304 && tcp.acknowledgmentNumber == 0)
+            #expect(tcp.isSYN && !tcp.isACK && tcp.flags == TCPSegment.flagSYN)
+            #expect(tcp.window == 64240 && tcp.headerLength == 40)
+            #expect(tcp.maximumSegmentSize == 1460)
+            #expect(tcp.sackPermitted)
+            #expect(tcp.timestampValue == 0x1122_3344 && tcp.timestampEcho == 0)
+            #expect(tcp.windowScale == 7)
+            #expect(tcp.payload.count == 0)
+            #expect(tcp.checksumIsValid(source: parsed.source, destination: parsed.destination))
+        }
+    }
+
+    @Test func optionRunningPastTheHeaderIsRejected() throws {
+        var frame = try Fixture.bytes("tcp4-syn")
+        frame[14 + 20 + 20 + 1] = 40  // MSS option claims 40 bytes
+        frame.withUnsafeMutableBytes { raw in
+            #expect(TCPSegment(PacketBytes(raw).dropFirst(34)!) == nil)
+        }
+    }
+}

@@ -61,7 +61,7 @@ let hostileLease6 = DHCPv6Lease(
     static let fixtures = [
         "arp-request", "icmp4-echo-request", "icmp6-echo-request", "udp4-datagram",
         "dhcp-discover", "ndp-neighbor-solicitation", "ndp-router-solicitation",
-        "mld-report-hop-by-hop", "dhcpv6-solicit",
+        "mld-report-hop-by-hop", "dhcpv6-solicit", "tcp4-syn",
     ]
 
     @Test func everyTruncationOfEveryFixtureIsSafe() throws {
