@@ -95,7 +95,9 @@ let hostileLease6 = DHCPv6Lease(
             var length: Int
             if round % 2 == 0 {
                 length = Int(generator.next() % 1600)
-                for index in 0..<length { buffer[index] = UInt8(truncatingIfNeeded: generator.next()) }
+                for index in 0..<length {
+                    buffer[index] = UInt8(truncatingIfNeeded: generator.next())
+                }
                 if round % 4 == 0 && length >= 14 {
                     // Keep a plausible EtherType so the deeper parsers see random input.
                     let types: [UInt16] = [0x0800, 0x0806, 0x86DD]
@@ -109,8 +111,9 @@ let hostileLease6 = DHCPv6Lease(
                 buffer.replaceSubrange(0..<frame.count, with: frame)
                 for _ in 0..<Int(generator.next() % 4) {
                     let at = Int(generator.next() % UInt64(frame.count))
-                    buffer[at] = [0, 0xFF, UInt8(truncatingIfNeeded: generator.next())][
-                        Int(generator.next() % 3)]
+                    buffer[at] =
+                        [0, 0xFF, UInt8(truncatingIfNeeded: generator.next())][
+                            Int(generator.next() % 3)]
                 }
                 length = Int(generator.next() % UInt64(frame.count + 64))
             }
