@@ -43,6 +43,9 @@ let package = Package(
         // Wire format: netavark's NetworkOptions and StatusBlock. Pure Swift.
         .target(name: "FerryWire", dependencies: ["FerryAddress"], swiftSettings: strict),
 
+        // The engine's packet layer: in-place views, checksums and reply builders. Pure Swift.
+        .target(name: "FerryPacket", dependencies: ["FerryAddress"], swiftSettings: strict),
+
         // TOML 1.0 and containers.conf policy. Pure Swift.
         .target(name: "FerryTOML", swiftSettings: strict),
         .target(
@@ -103,6 +106,12 @@ let package = Package(
         .testTarget(
             name: "FerryWireTests",
             dependencies: ["FerryWire", "FerryBridge", "FerryTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FerryPacketTests",
+            dependencies: ["FerryPacket", "FerryAddress", "FerryTestSupport"],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(
