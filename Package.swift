@@ -6,9 +6,10 @@ import PackageDescription
 let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
 
 // `ferry version` reports the commit it was built from; the C shim carries it as a macro.
-let commit = Context.gitInformation.map {
-    $0.currentCommit + ($0.hasUncommittedChanges ? "-dirty" : "")
-} ?? "unknown"
+let commit =
+    Context.gitInformation.map {
+        $0.currentCommit + ($0.hasUncommittedChanges ? "-dirty" : "")
+    } ?? "unknown"
 
 let package = Package(
     name: "Ferry",
