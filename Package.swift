@@ -69,6 +69,13 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // The rootless data path (`ferry pasta`): tap, epoll loop, protocol handlers.
+        .target(
+            name: "FerryEngine",
+            dependencies: ["FerryPacket", "FerryAddress", "FerrySystem", "CFerryShim"],
+            swiftSettings: strict
+        ),
+
         // Network modes.
         .target(
             name: "FerryBridge",
@@ -79,7 +86,9 @@ let package = Package(
         // Command-line surfaces and the executables.
         .target(
             name: "FerryCommands",
-            dependencies: ["FerryWire", "FerryPolicy", "FerryBridge", "FerrySystem"],
+            dependencies: [
+                "FerryWire", "FerryPolicy", "FerryBridge", "FerryEngine", "FerrySystem",
+            ],
             swiftSettings: strict
         ),
         .executableTarget(name: "ferry", dependencies: ["FerryCommands"], swiftSettings: strict),
