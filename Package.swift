@@ -79,7 +79,9 @@ let package = Package(
         // Network modes.
         .target(
             name: "FerryBridge",
-            dependencies: ["FerryWire", "FerryNetlink", "FerrySystem", "FerryAddress"],
+            dependencies: [
+                "FerryWire", "FerryNetlink", "FerryFirewall", "FerrySystem", "FerryAddress",
+            ],
             swiftSettings: strict
         ),
 
@@ -115,7 +117,7 @@ let package = Package(
 
         .testTarget(
             name: "FerryWireTests",
-            dependencies: ["FerryWire", "FerryBridge", "FerryTestSupport"],
+            dependencies: ["FerryWire", "FerryBridge", "FerryFirewall", "FerryTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -152,20 +152,15 @@ extension BridgeConfig {
         return configs
     }
 
-    /// The rules that span a container's networks, whatever their drivers, then what
-    /// Ferry does not support yet on its bridge networks.
+    /// The rules that span a container's networks, whatever their drivers: unique
+    /// interface names, published ports Ferry can set up, and DNS, which it cannot yet.
     public static func checkAcrossNetworks(_ options: NetworkOptions, bridges: [BridgeConfig])
         throws(BridgeConfigError)
     {
         try checkInterfaceNamesUnique(options)
 
-        try rejectPortMappings(options)
+        _ = try portForwards(options.portMappings)
         try rejectDNS(bridges)
-    }
-
-    /// TODO: remove when the bridge publishes ports.
-    static func rejectPortMappings(_ options: NetworkOptions) throws(BridgeConfigError) {
-        if !options.portMappings.isEmpty { throw .portMappingsUnsupported }
     }
 
     /// TODO: remove when aardvark-dns is started for DNS-enabled networks.

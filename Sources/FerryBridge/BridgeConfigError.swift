@@ -23,7 +23,8 @@ public enum BridgeConfigError: Error, CustomStringConvertible, Equatable, Sendab
     case invalidRoute(network: String, destination: IPNetwork, reason: String)
     case invalidStaticMAC(network: String, mac: MACAddress, reason: String)
     /// The container publishes ports; the bridge cannot forward them yet.
-    case portMappingsUnsupported
+    /// A published port Ferry cannot set up; `mapping` reads like "tcp :8080 -> 80".
+    case invalidPortMapping(mapping: String, reason: String)
     /// The network has dns_enabled; Ferry does not run aardvark-dns yet.
     case dnsUnsupported(network: String)
 
@@ -55,8 +56,8 @@ public enum BridgeConfigError: Error, CustomStringConvertible, Equatable, Sendab
             "network \(network): route to \(destination) \(reason)"
         case .invalidStaticMAC(let network, let mac, let reason):
             "network \(network): static mac \(mac) cannot be used: \(reason)"
-        case .portMappingsUnsupported:
-            "published ports (port_mappings) are not supported yet"
+        case .invalidPortMapping(let mapping, let reason):
+            "published port \(mapping): \(reason)"
         case .dnsUnsupported(let network):
             "network \(network): dns is not supported yet (dns_enabled is true; "
                 + "create the network with --disable-dns)"

@@ -21,6 +21,11 @@ extension BridgeDriver {
         }
         let state = BridgeState(stateDirectory: stateDirectory)
 
+        // The rules first: the network's own must go before its bridge does.
+        attempt("removing firewall rules") {
+            try removeFirewallRules(config, containerID: containerID)
+        }
+
         // Deleting the container end removes the pair.
         if let container {
             attempt("deleting \(config.containerInterfaceName) in the container") {

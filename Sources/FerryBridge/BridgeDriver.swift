@@ -1,4 +1,5 @@
 import FerryAddress
+import FerryFirewall
 import FerryNetlink
 import FerrySystem
 import FerryWire
@@ -15,20 +16,26 @@ public final class BridgeDriver {
     /// network namespace).
     let host: NetlinkSocket
     let stateDirectory: String
+    /// The nftables firewall; nil with firewall driver `none`.
+    let firewall: Firewall?
 
-    public init(stateDirectory: String) throws {
+    public init(stateDirectory: String, firewall: Firewall?) throws {
         host = try NetlinkSocket()
         self.stateDirectory = stateDirectory
+        self.firewall = firewall
     }
 
     /// Sets up one network for a container, returning what netavark would report.
     public func setup(
-        _ config: BridgeConfig, containerID: String, in container: NetworkNamespace
+        _ config: BridgeConfig, containerID: String, ports: [PortForward],
+        in container: NetworkNamespace
     ) throws -> StatusBlock {
         let undo = UndoLog()
         do {
             let status = try withContext("setting up network \(config.networkName)") {
-                try setupSteps(config, containerID: containerID, container: container, undo: undo)
+                try setupSteps(
+                    config, containerID: containerID, ports: ports, container: container,
+                    undo: undo)
             }
             undo.commit()
             return status
@@ -39,8 +46,8 @@ public final class BridgeDriver {
     }
 
     private func setupSteps(
-        _ config: BridgeConfig, containerID: String, container: NetworkNamespace,
-        undo: UndoLog
+        _ config: BridgeConfig, containerID: String, ports: [PortForward],
+        container: NetworkNamespace, undo: UndoLog
     ) throws -> StatusBlock {
         let containerSocket = try withContext("opening netlink in the container") {
             try NetlinkSocket.open(in: container)
@@ -60,6 +67,13 @@ public final class BridgeDriver {
             try configureContainer(
                 config, link: containerLink, socket: containerSocket,
                 namespace: container)
+        }
+
+        // NAT, forwarding and published ports, once the container can answer.
+        if let firewall, !config.containerAddresses.isEmpty {
+            try addFirewallRules(
+                config, containerID: containerID, ports: ports, firewall: firewall,
+                hostVethIndex: containerLink.peerIndex, undo: undo)
         }
 
         let subnets = config.statusAddresses

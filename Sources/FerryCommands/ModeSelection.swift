@@ -4,9 +4,9 @@ import FerryWire
 /// Runs the policy over a spec: one decision per network, in setup order.
 enum ModeSelection {
     static func decide(
-        _ options: NetworkOptions, global: GlobalOptions, environment: [String: String]
+        _ options: NetworkOptions, rootless: RootlessStatus, configSource: ConfigSource,
+        environment: [String: String]
     ) throws -> [ModeDecision] {
-        let rootless = HostPrivilege.current().rootless(flag: global.rootless)
         let requests = options.orderedNetworks.map { name, _ in
             let network = options.networkInfo[name]!
             return NetworkRequest(name: name, driver: network.driver, options: network.options)
@@ -15,11 +15,7 @@ enum ModeSelection {
         // bridge and macvlan are honoured as given, whatever containers.conf says, so
         // reading the files is only worth it when some network leaves the choice open.
         let needsConfig = requests.contains { !["bridge", "macvlan"].contains($0.driver) }
-        let config =
-            needsConfig
-            ? try ConfigLoader.current(environment: environment, rootless: rootless.isRootless)
-                .load()
-            : ContainersConf()
+        let config = needsConfig ? try configSource.config() : ContainersConf()
         let decider = ModeDecider(
             config: config, context: PreflightContext(rootless: rootless, environment: environment))
         return try requests.map { request in try decider.decide(request) }

@@ -1,4 +1,5 @@
 import FerryBridge
+import FerryFirewall
 import FerryPolicy
 import FerrySystem
 import FerryWire
@@ -19,16 +20,21 @@ enum NetworkPlan {
 /// The drivers of one call, opened when first needed.
 final class NetworkDrivers {
     let stateDirectory: String
+    let firewallChoice: FirewallChoice
+    let ports: [PortForward]
     private var bridgeDriver: BridgeDriver?
     private var macvlanDriver: MacvlanDriver?
 
-    init(stateDirectory: String) {
+    init(stateDirectory: String, firewall: FirewallChoice, ports: [PortForward]) {
         self.stateDirectory = stateDirectory
+        self.firewallChoice = firewall
+        self.ports = ports
     }
 
     func bridge() throws -> BridgeDriver {
         if let bridgeDriver { return bridgeDriver }
-        let driver = try BridgeDriver(stateDirectory: stateDirectory)
+        let firewall = try firewallChoice.open(stateDirectory: stateDirectory)
+        let driver = try BridgeDriver(stateDirectory: stateDirectory, firewall: firewall)
         bridgeDriver = driver
         return driver
     }
@@ -45,7 +51,7 @@ final class NetworkDrivers {
     {
         switch plan {
         case .bridge(let config):
-            try bridge().setup(config, containerID: containerID, in: namespace)
+            try bridge().setup(config, containerID: containerID, ports: ports, in: namespace)
         case .macvlan(let config):
             try macvlan().setup(config, in: namespace)
         }

@@ -24,7 +24,9 @@ enum SetupCommand {
             let namespace = try withContext("opening network namespace \(namespacePath)") {
                 try NetworkNamespace(path: namespacePath)
             }
-            let drivers = NetworkDrivers(stateDirectory: options.stateDirectory)
+            let drivers = NetworkDrivers(
+                stateDirectory: options.stateDirectory, firewall: request.firewall,
+                ports: try request.portForwards)
             let containerID = request.options.containerID
             var answer: [String: StatusBlock] = [:]
             var done: [NetworkPlan] = []

@@ -1,4 +1,5 @@
 import FerryBridge
+import FerryFirewall
 import FerryPolicy
 import FerrySystem
 import FerryWire
@@ -10,21 +11,33 @@ struct SpecRequest {
     var decisions: [ModeDecision]
     /// `--rootless true`: Podman runs the helper inside its rootless network namespace.
     var rootless: Bool
+    var firewall: FirewallChoice
 
     static func load(_ global: GlobalOptions, environment: [String: String]) throws
         -> SpecRequest
     {
         let options = try NetworkOptions.decode(try readSpec(global))
+        let rootless = HostPrivilege.current().rootless(flag: global.rootless)
+        let configSource = ConfigSource(environment: environment, rootless: rootless.isRootless)
         let decisions = try ModeSelection.decide(
-            options, global: global, environment: environment)
+            options, rootless: rootless, configSource: configSource, environment: environment)
+        let firewall = try FirewallChoice.resolve(
+            flag: global.firewallDriver, environment: environment,
+            configured: { try configSource.config().firewallDriver })
         for decision in decisions {
             for warning in decision.warnings { Log.warning("policy", warning) }
             Log.debug(
                 "policy",
                 "network \(decision.network): \(decision.mode.rawValue), \(decision.reason)")
         }
-        let rootless = HostPrivilege.current().rootless(flag: global.rootless).isRootless
-        return SpecRequest(options: options, decisions: decisions, rootless: rootless)
+        return SpecRequest(
+            options: options, decisions: decisions, rootless: rootless.isRootless,
+            firewall: firewall)
+    }
+
+    /// The published ports, checked.
+    var portForwards: [PortForward] {
+        get throws { try BridgeConfig.portForwards(options.portMappings) }
     }
 
     /// Every network checked before anything is touched; a mode not built yet is an error.

@@ -25,7 +25,9 @@ enum TeardownCommand {
             defer { lock.unlock() }
 
             let namespace = try openIfPresent(namespacePath)
-            let drivers = NetworkDrivers(stateDirectory: options.stateDirectory)
+            let drivers = NetworkDrivers(
+                stateDirectory: options.stateDirectory, firewall: request.firewall,
+                ports: try request.portForwards)
             var errors: [any Error] = []
             for plan in plans.reversed() {
                 errors += drivers.teardown(

@@ -8,6 +8,7 @@ let usageText = """
       setup NETNS_PATH        set up the networks of the spec for a container
       teardown NETNS_PATH     tear down the networks of the spec for a container
       explain                 show the mode chosen for each network, and why
+      firewall-reload         re-apply every saved firewall rule (after nft flush ruleset)
       version                 print version information as JSON
       pasta [OPTIONS] PID     run Ferry's user-mode engine with pasta's command line
 

@@ -139,3 +139,28 @@ extension NetlinkSocket {
         try request(operation) { rtnl_link_change(handle, original, change, 0) }
     }
 }
+
+extension NetlinkSocket {
+    /// bridge link set dev INDEX hairpin on
+    ///
+    /// A container reaching its own published port through the host sends frames that
+    /// come back out of the port they went in by; with br_netfilter loaded the bridge
+    /// drops those unless the port is in hairpin mode.
+    public func linkSetHairpin(index: Int32, name: String) throws(NetlinkError) {
+        let original = rtnl_link_alloc()
+        let change = rtnl_link_alloc()
+        defer {
+            rtnl_link_put(original)
+            rtnl_link_put(change)
+        }
+        rtnl_link_set_ifindex(original, index)
+        // AF_BRIDGE makes libnl send the port's flags as IFLA_PROTINFO; the bridge helpers
+        // assert on anything else.
+        rtnl_link_set_family(original, AF_BRIDGE)
+        rtnl_link_set_family(change, AF_BRIDGE)
+        rtnl_link_bridge_set_flags(change, UInt32(RTNL_BRIDGE_HAIRPIN_MODE.rawValue))
+        try request("setting hairpin mode on \(name)") {
+            rtnl_link_change(handle, original, change, 0)
+        }
+    }
+}

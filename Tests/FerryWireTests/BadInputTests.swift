@@ -273,10 +273,25 @@ let validationCases: [BadInput] = [
         $0.perNetwork =
             #""interface_name":"eth0","static_ips":["10.77.0.2"],"static_mac":"03:42:ac:11:00:02""#
     },
-    BadInput("published ports", "published ports (port_mappings) are not supported yet") {
+    BadInput("sctp port", "published port sctp :8080 -> 80: sctp is not supported") {
         $0.top +=
             #","port_mappings":[{"host_ip":"","container_port":80,"host_port":8080,"#
+            + #""range":1,"protocol":"sctp"}]"#
+    },
+    BadInput("unknown protocol", "unknown protocol \"icmp\" (expected tcp or udp)") {
+        $0.top +=
+            #","port_mappings":[{"host_ip":"","container_port":80,"host_port":8080,"#
+            + #""range":1,"protocol":"icmp"}]"#
+    },
+    BadInput("host_ip not an address", "host_ip \"localhost\" is not an IP address") {
+        $0.top +=
+            #","port_mappings":[{"host_ip":"localhost","container_port":80,"host_port":8080,"#
             + #""range":1,"protocol":"tcp"}]"#
+    },
+    BadInput("port range past 65535", "the range must fit below 65536") {
+        $0.top +=
+            #","port_mappings":[{"host_ip":"","container_port":80,"host_port":65530,"#
+            + #""range":10,"protocol":"udp"}]"#
     },
     BadInput("dns enabled", "network net1: dns is not supported yet") {
         $0.flags = #""ipv6_enabled":false,"internal":false,"dns_enabled":true"#

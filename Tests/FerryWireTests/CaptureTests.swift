@@ -1,5 +1,6 @@
 import FerryAddress
 import FerryBridge
+import FerryFirewall
 import FerryWire
 import Foundation
 import Testing
@@ -61,12 +62,20 @@ import Testing
         }
     }
 
-    @Test func publishedPortsAreRefusedForNow() throws {
+    @Test func publishedPortsBecomeFirewallForwards() throws {
         let options = try NetworkOptions.decode(
             try SharedCaptures.data("rootful-4.3.1-default-p8080-setup.stdin.json"))
-        #expect(throws: BridgeConfigError.portMappingsUnsupported) {
-            try BridgeConfig.validateAll(options, rootless: false)
-        }
+        _ = try BridgeConfig.validateAll(options, rootless: false)
+        let forwards = try BridgeConfig.portForwards(options.portMappings)
+        #expect(forwards == [PortForward(.tcp, host: .any, hostPort: 8080, containerPort: 80)])
+    }
+
+    @Test func tcpAndUDPInOneMappingGiveTwoForwards() throws {
+        let mapping = PortMapping(
+            hostIP: "0.0.0.0", containerPort: 53, hostPort: 5353, range: 2, protocol: "tcp,udp")
+        let forwards = try BridgeConfig.portForwards([mapping])
+        #expect(forwards.map(\.transport) == [.tcp, .udp])
+        #expect(forwards.allSatisfy { $0.host == .anyOf(.ipv4) && $0.count == 2 })
     }
 
     @Test func dnsIsRefusedForNow() throws {
