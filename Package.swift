@@ -150,6 +150,8 @@ let package = Package(
         .testTarget(
             name: "FerryIntegrationTests",
             dependencies: ["FerrySystem", "FerryWire"],
+            // Read in place through #filePath by the tests, not bundled.
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
     ]

@@ -1,5 +1,0 @@
-import Testing
-
-@Test func placeholderFerryIntegrationTests() {
-    #expect(Bool(true))
-}
