@@ -30,6 +30,7 @@ extension BridgeDriver {
         if let container {
             attempt("deleting \(config.containerInterfaceName) in the container") {
                 let socket = try NetlinkSocket.open(in: container)
+                try ContainerInterface.removeDetachedRoutes(config.interfacePlan, socket: socket)
                 if let link = try socket.linkGet(name: config.containerInterfaceName) {
                     try socket.linkDel(index: link.index, name: link.name)
                 }

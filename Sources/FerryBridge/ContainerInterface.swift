@@ -57,4 +57,17 @@ enum ContainerInterface {
                     metric: route.metric ?? plan.metric))
         }
     }
+
+    /// Removes the network's routes that outlive the link: blackhole, unreachable and
+    /// prohibit routes belong to no device. Routes already gone are fine.
+    static func removeDetachedRoutes(_ plan: ContainerInterfacePlan, socket: NetlinkSocket)
+        throws
+    {
+        for route in plan.routes where route.kind != .unicast {
+            try socket.routeDelIfPresent(
+                NetlinkRoute(
+                    kind: route.netlinkKind, destination: route.destination,
+                    metric: route.metric ?? plan.metric))
+        }
+    }
 }

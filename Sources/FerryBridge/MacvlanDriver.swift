@@ -55,6 +55,7 @@ public final class MacvlanDriver {
         guard let container else { return [] }
         do {
             let socket = try NetlinkSocket.open(in: container)
+            try ContainerInterface.removeDetachedRoutes(config.interfacePlan, socket: socket)
             if let link = try socket.linkGet(name: config.containerInterfaceName) {
                 try socket.linkDel(index: link.index, name: link.name)
             }

@@ -16,6 +16,7 @@ enum TeardownCommand {
             return Ferry.usageFailure("teardown takes exactly one argument: NETNS_PATH")
         }
         for signal in [SIGTERM, SIGINT, SIGHUP, SIGQUIT] { _ = Glibc.signal(signal, SIG_IGN) }
+        Log.debug("teardown", "started; termination signals are ignored until it ends")
 
         let options = commandLine.options
         do {

@@ -6,10 +6,14 @@ import FerryAddress
 #endif
 
 extension NetlinkSocket {
-    /// ip route add [TYPE] DESTINATION [via GATEWAY] [dev INDEX] [metric METRIC]
+    /// ip route prepend [TYPE] DESTINATION [via GATEWAY] [dev INDEX] [metric METRIC]
+    ///
+    /// Without NLM_F_EXCL a route to the same destination with the same metric through
+    /// another next hop is added beside the existing one, so a container on two networks
+    /// gets a default route through each; an identical route is still EEXIST.
     public func routeAdd(_ route: NetlinkRoute) throws(NetlinkError) {
         try routeRequest(route, operation: "adding route \(route.description)") { message in
-            rtnl_route_add(handle, message, NLM_F_CREATE | NLM_F_EXCL)
+            rtnl_route_add(handle, message, NLM_F_CREATE)
         }
     }
 
@@ -17,6 +21,15 @@ extension NetlinkSocket {
     public func routeDel(_ route: NetlinkRoute) throws(NetlinkError) {
         try routeRequest(route, operation: "deleting route \(route.description)") { message in
             rtnl_route_delete(handle, message, 0)
+        }
+    }
+
+    /// ip route del ..., where a route already gone (ESRCH) is not an error.
+    public func routeDelIfPresent(_ route: NetlinkRoute) throws(NetlinkError) {
+        do {
+            try routeDel(route)
+        } catch .kernel(_, let errno) where errno == ESRCH {
+            return
         }
     }
 
@@ -49,7 +62,7 @@ extension NetlinkSocket {
         rtnl_route_set_type(message, route.kind.rtnType)
         rtnl_route_set_table(message, route.table)
         rtnl_route_set_scope(message, route.scope)
-        rtnl_route_set_protocol(message, UInt8(RTPROT_BOOT))
+        rtnl_route_set_protocol(message, UInt8(RTPROT_STATIC))
         if route.metric != 0 { rtnl_route_set_priority(message, route.metric) }
 
         // Blackhole, unreachable and prohibit routes have no next hop.

@@ -121,8 +121,23 @@ struct BridgeOptionTests {
         try withLab { lab in
             let bridge = lab.bridge()
             try lab.ip(lab.host, "link", "add", bridge, "type", "bridge")
+            try lab.ip(lab.host, "link", "set", bridge, "address", "02:00:5e:00:00:01")
             try lab.ip(lab.host, "link", "set", bridge, "mtu", "1400", "up")
             try lab.ip(lab.host, "addr", "add", "10.88.0.1/24", "dev", bridge)
+            // The kernel drops a bridge's carrier when its last port leaves; settle that
+            // with a throwaway port first, so the baseline is what teardown must restore.
+            // A port that comes up also gives the bridge its IPv6 link-local address.
+            try lab.ip(lab.host, "link", "add", "fytmp0", "type", "veth", "peer", "fytmp1")
+            try lab.ip(lab.host, "link", "set", "fytmp0", "master", bridge, "up")
+            try lab.ip(lab.host, "link", "set", "fytmp1", "up")
+            for _ in 0..<300 {
+                let addresses = try NamespaceState.addresses(lab.host)
+                if addresses.contains(where: { $0.interface == bridge && $0.scope == "link" }) {
+                    break
+                }
+                usleep(10_000)
+            }
+            try lab.ip(lab.host, "link", "del", "fytmp0")
             let baseline = try Snapshot.take(lab.host)
 
             var network = lab.ipv4Network()

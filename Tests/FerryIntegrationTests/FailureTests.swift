@@ -52,12 +52,12 @@ struct BadInput: Sendable, CustomTestStringConvertible {
             $0.network.options["mode"] = "unmanaged"
         },
         changing("DNS enabled (not supported yet)") { $0.network.dnsEnabled = true },
-        BadInput(name: "port mapping (not supported yet)") { lab in
+        BadInput(name: "sctp port mapping (no sctp module here)") { lab in
             var spec = SetupSpec(container: "c1", [lab.ipv4Network().attach(host: 2)])
             spec.portMappings = [
                 [
                     "host_ip": "", "container_port": "80", "host_port": "8080", "range": "1",
-                    "protocol": "tcp",
+                    "protocol": "sctp",
                 ]
             ]
             return spec.json

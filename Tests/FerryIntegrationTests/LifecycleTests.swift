@@ -55,6 +55,8 @@ struct LifecycleTests {
     }
 
     /// SIGTERM a few milliseconds into teardown: teardown still finishes, nothing is left.
+    /// The signal goes once the plugin says (at debug level) that teardown has begun; a
+    /// signal before the program even runs would test exec, not teardown.
     @Test(arguments: [1, 4, 10])
     func sigtermDuringTeardown(delayMilliseconds: Int) throws {
         try withLab { lab in
@@ -67,7 +69,10 @@ struct LifecycleTests {
                 ])
             _ = try lab.setUp(lab.container(1), spec)
 
-            let teardown = try lab.start("teardown", lab.container(1), spec: spec.json)
+            let teardown = try lab.start(
+                "teardown", lab.container(1), spec: spec.json,
+                environment: ["FERRY_LOG": "debug"])
+            #expect(teardown.waitForStderr(containing: "teardown: started"))
             usleep(UInt32(delayMilliseconds * 1000))
             teardown.terminate()
             let result = teardown.wait()

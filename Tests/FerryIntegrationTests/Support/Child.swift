@@ -40,11 +40,22 @@ final class Child: @unchecked Sendable {
 
         Self.writeAll(Array((input ?? "").utf8), to: stdin.write)
         close(stdin.write)
-        drain(output.read) { self.stdoutData = $0 }
-        drain(errors.read) { self.stderrData = $0 }
+        drain(output.read) { self.stdoutData.append($0) }
+        drain(errors.read) { self.stderrData.append($0) }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { [self] in
             lock.withLock { if !reaped { kill(pid, SIGKILL) } }
         }
+    }
+
+    /// Waits until the child has written `text` to stderr; false after `timeout` seconds.
+    func waitForStderr(containing text: String, timeout: Double = 10) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let seen = lock.withLock { String(decoding: stderrData, as: UTF8.self) }
+            if seen.contains(text) { return true }
+            usleep(1000)
+        }
+        return false
     }
 
     /// Sends SIGTERM to the child (`ip netns exec` execs, so this reaches the program).
@@ -74,18 +85,17 @@ final class Child: @unchecked Sendable {
     private func drain(_ descriptor: Int32, into store: @escaping @Sendable (Data) -> Void) {
         drained.enter()
         DispatchQueue.global().async { [self] in
-            var data = Data()
             var buffer = [UInt8](repeating: 0, count: 65536)
             while true {
                 let count = read(descriptor, &buffer, buffer.count)
                 if count > 0 {
-                    data.append(contentsOf: buffer[0..<count])
+                    let chunk = Data(buffer[0..<count])
+                    lock.withLock { store(chunk) }
                 } else if count == 0 || errno != EINTR {
                     break
                 }
             }
             close(descriptor)
-            lock.withLock { store(data) }
             drained.leave()
         }
     }

@@ -121,10 +121,17 @@ struct Lab: Sendable {
     }
 
     /// Starts `setup` or `teardown` for one container namespace in the background.
-    func start(_ verb: String, _ namespace: String, spec: String) throws -> Child {
+    func start(
+        _ verb: String, _ namespace: String, spec: String, environment: [String: String] = [:]
+    ) throws -> Child {
         let arguments = ["--config", configDirectory, "--rootless=false", verb]
-        return try Child(
-            pluginArguments(arguments + [namespacePath(namespace)]), input: spec)
+        // env(1) execs the plugin, so a signal to the child still reaches it.
+        let settings = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        let command = pluginArguments(arguments + [namespacePath(namespace)])
+        let withEnvironment =
+            settings.isEmpty
+            ? command : Array(command.prefix(4)) + ["env"] + settings + command.dropFirst(4)
+        return try Child(withEnvironment, input: spec)
     }
 
     /// Runs `setup` or `teardown` to completion.
