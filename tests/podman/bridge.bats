@@ -32,7 +32,11 @@ calls_with() {
 }
 
 @test "a container on the default network talks TCP to its gateway in the fake host" {
-    printf '#!/bin/sh\nread -r line\necho "fake host got: $line"\n' >"$LAB/reply"
+    cat >"$LAB/reply" <<'EOF'
+#!/bin/sh
+read -r line
+echo "fake host got: $line"
+EOF
     chmod 755 "$LAB/reply"
     # Directly, not through a function, so that $! is the server; fd 3 closed for bats.
     ip netns exec "$LAB_HOST" timeout 30 busybox nc -l -p 8099 -e "$LAB/reply" 3>&- &
@@ -73,6 +77,19 @@ calls_with() {
     [ ! -e "$LAB/lab/networks/$name.json" ]
     run -0 lab_podman network ls --format '{{.Name}}'
     [ "$output" = "podman" ]
+}
+
+@test "a helper error reaches podman, which fails the run; nothing is left behind" {
+    local name=fy-pm-badmtu
+    run -0 lab_podman network create --disable-dns -o mtu=10 "$name"
+    run lab_run --network "$name" -- true
+    echo "$output"
+    # Podman wraps the helper's {"error": ...} answer as "netavark: MESSAGE", exit 126.
+    [ "$status" -eq 126 ]
+    [[ "$output" =~ Error:\ netavark:\ .+ ]]
+    [ "$(calls_with setup | grep -c -- '-> exit 1$')" -eq 1 ]
+    [ "$(in_host ip -o link show | grep -cv ': lo:')" -eq 0 ]
+    run -0 lab_podman network rm "$name"
 }
 
 @test "nothing is left: no container, no link in the fake host but lo" {
