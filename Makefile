@@ -1,0 +1,72 @@
+# Ferry's entry points. The README's two commands are `make example` and `make test`; both
+# first install the Debian packages they need when some are missing (scripts/install-deps).
+#
+#   make example   build release, run the built-in example in throwaway namespaces
+#   make test      build, run every Swift test and the real-client Podman tests
+#   make lint      swift format lint, strict
+#   make bench     setup+teardown time per container, Ferry against netavark 1.4
+#   make install   ferry into $(BINDIR), the Podman helper entry into $(HELPERDIR)
+#
+# FERRY=PATH runs the example, the Podman tests or the benchmark against another binary
+# with netavark's command line, e.g. FERRY=/usr/lib/podman/netavark.
+
+SWIFT ?= swift
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+HELPERDIR ?= $(PREFIX)/libexec/podman
+DESTDIR ?=
+
+# The toolchain lives in /opt/swift on the development machine and in CI.
+export PATH := $(PATH):/opt/swift/usr/bin
+
+DEBUG_FERRY := $(CURDIR)/.build/debug/ferry
+RELEASE_FERRY := $(CURDIR)/.build/release/ferry
+
+.PHONY: all deps build release example test swift-test podman-test lint bench install \
+	uninstall clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	$(SWIFT) build --build-tests
+
+release: deps
+	$(SWIFT) build -c release
+
+example: release
+	FERRY="$${FERRY:-$(RELEASE_FERRY)}" scripts/example
+
+# Both suites run even when the first fails; the target fails when either did.
+test: build
+	@status=0; \
+	$(SWIFT) test --skip-build || status=1; \
+	FERRY="$${FERRY:-$(DEBUG_FERRY)}" tests/podman/run || status=1; \
+	if [ $$status -ne 0 ]; then echo "make test: FAILED" >&2; else echo "make test: OK"; fi; \
+	exit $$status
+
+swift-test: build
+	$(SWIFT) test --skip-build
+
+podman-test: build
+	FERRY="$${FERRY:-$(DEBUG_FERRY)}" tests/podman/run
+
+lint:
+	$(SWIFT) format lint -r --strict Sources Tests
+
+bench: release
+	FERRY="$${FERRY:-$(RELEASE_FERRY)}" bench/setup-teardown
+
+install: release
+	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(HELPERDIR)"
+	install -m 755 "$(RELEASE_FERRY)" "$(DESTDIR)$(BINDIR)/ferry"
+	sed 's|^ferry=.*|ferry=$(BINDIR)/ferry|' plugins/netavark >"$(DESTDIR)$(HELPERDIR)/netavark"
+	chmod 755 "$(DESTDIR)$(HELPERDIR)/netavark"
+
+uninstall:
+	rm -f "$(DESTDIR)$(BINDIR)/ferry" "$(DESTDIR)$(HELPERDIR)/netavark"
+
+clean:
+	rm -rf .build

@@ -1,0 +1,96 @@
+# Shared by tests/podman/run and the .bats files: a Podman lab that keeps every piece of
+# Podman's state away from the machine's own.
+#
+#   network    Podman and the helper run in a fake host network namespace (fy-pm-...), so the
+#              podman0 bridge, the veths and any firewall rules live and die there.
+#   mounts     a persistent mount namespace with a tmpfs on /run hides the machine's /run:
+#              Podman's netns files, /run/containers/networks (the helper's --config) and
+#              the lock files land in the tmpfs.
+#   storage    --root, --runroot, --tmpdir under the lab directory; vfs storage.
+#   config     CONTAINERS_CONF from ../shared/tools/podman-lab, whose network_config_dir is
+#              the lab's; --network-config-dir is passed as well.
+#   cgroups    every container runs under --cgroup-parent /ferry-lab-..., removed at the end.
+#
+# The helper Podman calls is a logger that records each call in $LAB/calls.log, then runs
+# plugins/netavark installed into the lab the way `make install` installs it, pointing at
+# $FERRY, the binary under test.
+
+# lab_setup: creates the lab and exports LAB, LAB_HOST, LAB_CGROUP.
+lab_setup() {
+    local repo=$1 shared=$2
+
+    LAB=$(mktemp -d /tmp/ferry-podman.XXXXXX)
+    LAB_HOST=fy-pm-host-${LAB##*.}
+    LAB_CGROUP=/ferry-lab-${LAB##*.}
+    export LAB LAB_HOST LAB_CGROUP
+    mkdir -p "$LAB"/{ns,root,runroot,tmp,plugin}
+
+    # The helper chain: podman -> logger -> installed plugin entry -> $FERRY.
+    sed "s|^ferry=.*|ferry=$FERRY|" "$repo/plugins/netavark" >"$LAB/plugin/netavark"
+    chmod 755 "$LAB/plugin/netavark"
+    cat >"$LAB/logger" <<EOF
+#!/bin/bash
+"$LAB/plugin/netavark" "\$@"
+status=\$?
+echo "\$* -> exit \$status" >>"$LAB/calls.log"
+exit \$status
+EOF
+    chmod 755 "$LAB/logger"
+    "$shared/tools/podman-lab" "$LAB/lab" "$LAB/logger" >/dev/null
+
+    ip netns add "$LAB_HOST"
+    ip -n "$LAB_HOST" link set lo up
+
+    # A mount namespace that outlives this call, bound to a file on a private mount.
+    mount --bind "$LAB/ns" "$LAB/ns"
+    mount --make-private "$LAB/ns"
+    touch "$LAB/ns/mnt"
+    unshare --mount="$LAB/ns/mnt" --propagation private \
+        mount -t tmpfs ferry-lab-run /run
+}
+
+# lab_teardown: removes containers, networks, the namespaces, cgroups and files. Best effort,
+# safe to call on a half-made lab.
+lab_teardown() {
+    [ -n "${LAB:-}" ] && [ -d "$LAB" ] || return 0
+    if [ -f "$LAB/ns/mnt" ] && ip netns list | grep -qw "$LAB_HOST"; then
+        lab_podman rm --all --force --time 0 >/dev/null 2>&1 || true
+        lab_podman network prune --force >/dev/null 2>&1 || true
+    fi
+    ip netns del "$LAB_HOST" 2>/dev/null || true
+    umount "$LAB/ns/mnt" 2>/dev/null || true
+    umount "$LAB/ns" 2>/dev/null || true
+    local hierarchy
+    for hierarchy in /sys/fs/cgroup /sys/fs/cgroup/*; do
+        [ -d "$hierarchy$LAB_CGROUP" ] || continue
+        find "$hierarchy$LAB_CGROUP" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+    done
+    rm -rf "$LAB"
+}
+
+# lab_podman ARGS: podman inside the lab.
+lab_podman() {
+    nsenter --mount="$LAB/ns/mnt" --net="/run/netns/$LAB_HOST" \
+        env CONTAINERS_CONF="$LAB/lab/containers.conf" \
+        podman --root "$LAB/root" --runroot "$LAB/runroot" --tmpdir "$LAB/tmp" \
+        --storage-driver vfs --cgroup-manager cgroupfs --events-backend file \
+        --network-config-dir "$LAB/lab/networks" "$@"
+}
+
+# lab_run ARGS: `podman run --rm` of the lab's busybox rootfs; ARGS are podman flags, then
+# "--", then the command.
+lab_run() {
+    local flags=()
+    while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+        flags+=("$1")
+        shift
+    done
+    shift
+    lab_podman run --rm --cgroup-parent "$LAB_CGROUP" "${flags[@]}" \
+        --rootfs "$LAB/lab/rootfs" "$@"
+}
+
+# in_host ARGS: a command in the fake host network namespace.
+in_host() {
+    ip netns exec "$LAB_HOST" "$@"
+}
