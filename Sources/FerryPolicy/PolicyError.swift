@@ -11,6 +11,9 @@ public enum PolicyError: Error, CustomStringConvertible, Sendable, Equatable {
 
     public var description: String {
         switch self {
+        case .unsupportedDriver(let network, let driver) where driver == "ipvlan":
+            "network \(network): driver ipvlan is not supported: Ferry has no ipvlan driver,"
+                + " and this kernel has no ipvlan module (use macvlan)"
         case .unsupportedDriver(let network, let driver):
             "network \(network): unsupported driver \"\(driver)\" (expected bridge, macvlan,"
                 + " pasta, slirp4netns or auto)"

@@ -146,8 +146,14 @@ let auto = NetworkRequest(name: "podman", driver: "auto")
     }
 
     @Test func unknownDriverAndBadConfiguredCommand() throws {
-        #expect(throws: PolicyError.unsupportedDriver(network: "n", driver: "ipvlan")) {
+        #expect(throws: PolicyError.unsupportedDriver(network: "n", driver: "vxlan")) {
+            try decider(rootless).decide(NetworkRequest(name: "n", driver: "vxlan"))
+        }
+        #expect {
             try decider(rootless).decide(NetworkRequest(name: "n", driver: "ipvlan"))
+        } throws: { error in
+            "\(error)".contains("driver ipvlan is not supported")
+                && "\(error)".contains("this kernel has no ipvlan module")
         }
         let conf = try configured("network", "default_rootless_network_cmd", "vpnkit")
         #expect {
