@@ -57,6 +57,11 @@ extension Lab {
         return PendingProbes(child: child, probes: probes, namespace: namespace)
     }
 
+    /// `ferry firewall-reload` in the fake host, expected to succeed.
+    func firewallReload() throws {
+        try Self.check(pluginArguments(["--config", configDirectory, "firewall-reload"]))
+    }
+
     /// `nft -j list ruleset` in the fake host.
     func ruleset() throws -> String {
         try Self.check(["ip", "netns", "exec", host, "nft", "-j", "list", "ruleset"])
