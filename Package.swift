@@ -60,10 +60,19 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // DNS for bridge networks: aardvark-dns's files and process, as netavark runs it.
+        .target(
+            name: "FerryDNS",
+            dependencies: ["FerrySystem", "FerryAddress"],
+            swiftSettings: strict
+        ),
+
         // Command-line surfaces and the executables.
         .target(
             name: "FerryCommands",
-            dependencies: ["FerryWire", "FerryPolicy", "FerryBridge", "FerrySystem"],
+            dependencies: [
+                "FerryWire", "FerryPolicy", "FerryBridge", "FerryDNS", "FerrySystem",
+            ],
             swiftSettings: strict
         ),
         .executableTarget(name: "ferry", dependencies: ["FerryCommands"], swiftSettings: strict),
@@ -100,6 +109,12 @@ let package = Package(
         .testTarget(
             name: "FerryNetlinkTests",
             dependencies: ["FerrySystem", "FerryTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FerryDNSTests",
+            dependencies: ["FerryDNS", "FerryAddress", "FerrySystem", "FerryTestSupport"],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -159,19 +159,11 @@ extension BridgeConfig {
         try checkInterfaceNamesUnique(options)
 
         try rejectPortMappings(options)
-        try rejectDNS(configs)
         return configs
     }
 
     /// TODO: remove when the bridge publishes ports.
     static func rejectPortMappings(_ options: NetworkOptions) throws(BridgeConfigError) {
         if !options.portMappings.isEmpty { throw .portMappingsUnsupported }
-    }
-
-    /// TODO: remove when aardvark-dns is started for DNS-enabled networks.
-    static func rejectDNS(_ configs: [BridgeConfig]) throws(BridgeConfigError) {
-        if let config = configs.first(where: \.dnsEnabled) {
-            throw .dnsUnsupported(network: config.networkName)
-        }
     }
 }

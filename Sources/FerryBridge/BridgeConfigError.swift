@@ -24,8 +24,6 @@ public enum BridgeConfigError: Error, CustomStringConvertible, Equatable, Sendab
     case invalidStaticMAC(network: String, mac: MACAddress, reason: String)
     /// The container publishes ports; the bridge cannot forward them yet.
     case portMappingsUnsupported
-    /// The network has dns_enabled; Ferry does not run aardvark-dns yet.
-    case dnsUnsupported(network: String)
 
     public var description: String {
         switch self {
@@ -57,9 +55,6 @@ public enum BridgeConfigError: Error, CustomStringConvertible, Equatable, Sendab
             "network \(network): static mac \(mac) cannot be used: \(reason)"
         case .portMappingsUnsupported:
             "published ports (port_mappings) are not supported yet"
-        case .dnsUnsupported(let network):
-            "network \(network): dns is not supported yet (dns_enabled is true; "
-                + "create the network with --disable-dns)"
         }
     }
 }

@@ -45,6 +45,8 @@ public enum Ferry {
             return SetupCommand.run(commandLine, environment: environment)
         case "teardown":
             return TeardownCommand.run(commandLine, environment: environment)
+        case "update":
+            return UpdateCommand.run(commandLine, environment: environment)
         case "explain":
             return ExplainCommand.run(commandLine, environment: environment)
         default:

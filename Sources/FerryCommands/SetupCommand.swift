@@ -1,4 +1,5 @@
 import FerryBridge
+import FerryDNS
 import FerrySystem
 import FerryWire
 
@@ -25,25 +26,28 @@ enum SetupCommand {
                 try NetworkNamespace(path: namespacePath)
             }
             let driver = try BridgeDriver(stateDirectory: options.stateDirectory)
+            let dns = BridgeDNS(options, port: try Aardvark.port(environment: environment))
             let containerID = request.options.containerID
             var answer: [String: StatusBlock] = [:]
             var done: [BridgeConfig] = []
-            for config in configs {
-                do {
+            do {
+                for config in configs {
                     answer[config.networkName] = try driver.setup(
                         config, containerID: containerID, in: namespace)
                     done.append(config)
-                } catch {
-                    // Undo the networks that did come up, newest first.
-                    for finished in done.reversed() {
-                        for problem in driver.teardown(
-                            finished, containerID: containerID, in: namespace)
-                        {
-                            Log.warning("setup", "undoing: \(problem)")
-                        }
-                    }
-                    throw error
                 }
+                // DNS last: aardvark-dns binds on the gateways the bridges now carry.
+                try dns.setup(configs, request.options, answer: &answer)
+            } catch {
+                // Undo the networks that did come up, newest first.
+                for finished in done.reversed() {
+                    for problem in driver.teardown(
+                        finished, containerID: containerID, in: namespace)
+                    {
+                        Log.warning("setup", "undoing: \(problem)")
+                    }
+                }
+                throw error
             }
             print(StatusBlock.encodeAnswer(answer))
             return 0

@@ -26,7 +26,9 @@ enum TeardownCommand {
 
             let namespace = try openIfPresent(namespacePath)
             let driver = try BridgeDriver(stateDirectory: options.stateDirectory)
-            var errors: [any Error] = []
+            // DNS first, as netavark does: aardvark-dns stops before its bridge goes.
+            var errors = BridgeDNS(options, port: 53).teardown(
+                configs, containerID: request.options.containerID)
             for config in configs.reversed() {
                 errors += driver.teardown(
                     config, containerID: request.options.containerID, in: namespace)
