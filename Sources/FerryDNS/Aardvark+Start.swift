@@ -26,38 +26,33 @@ extension Aardvark {
         // Its output goes to an unlinked file, so nothing is left behind and a daemon that
         // kept the descriptor could not block a pipe reader.
         let outputPath = directory + "/.start-output.\(getpid())"
-        guard FileManager.default.createFile(atPath: outputPath, contents: nil),
-            let output = FileHandle(forUpdatingAtPath: outputPath)
-        else {
-            throw AardvarkError.startFailed(
-                reason: "creating \(outputPath) failed", output: "")
+        let output = try withContext("starting aardvark-dns") {
+            try FileDescriptor.open(outputPath, O_RDWR | O_CREAT | O_TRUNC, mode: 0o600)
         }
         unlink(outputPath)
-        defer { try? output.close() }
+        defer { output.close() }
         func printed() -> String {
-            try? output.seek(toOffset: 0)
-            let data = (try? output.readToEnd()) ?? Data()
-            return String(decoding: data, as: UTF8.self)
+            lseek(output.rawValue, 0, SEEK_SET)
+            return String(decoding: (try? output.readAll()) ?? [], as: UTF8.self)
                 .trimmingCharacters(in: .whitespacesAndNewlines)
         }
 
-        let starter = Process()
-        starter.executableURL = URL(fileURLWithPath: binary)
-        starter.arguments = ["--config", directory, "-p", String(port), "run"]
-        starter.standardInput = FileHandle.nullDevice
-        starter.standardOutput = output
-        starter.standardError = output
-        Log.debug("dns", "starting \(binary) \(starter.arguments!.joined(separator: " "))")
+        let arguments = ["--config", directory, "-p", String(port), "run"]
+        Log.debug("dns", "starting \(binary) \(arguments.joined(separator: " "))")
+        let starter: SpawnedProcess
         do {
-            try starter.run()
+            starter = try SpawnedProcess.spawn(binary, arguments, output: output)
         } catch {
-            throw AardvarkError.startFailed(reason: "running \(binary): \(error)", output: "")
+            throw AardvarkError.startFailed(reason: "\(error)", output: "")
         }
 
-        while starter.isRunning {
+        var ending: SpawnedProcess.Ending?
+        while ending == nil {
+            ending = try starter.poll()
+            if ending != nil { break }
             if Date() >= deadline {
-                starter.terminate()
-                starter.waitUntilExit()
+                starter.signal(SIGKILL)
+                starter.wait()
                 process.stop(deadline: Date().addingTimeInterval(1))
                 throw AardvarkError.startFailed(
                     reason: "\(binary) did not finish starting within \(Int(timeout))s",
@@ -65,14 +60,16 @@ extension Aardvark {
             }
             usleep(5_000)
         }
-        guard starter.terminationReason == .exit, starter.terminationStatus == 0 else {
-            let how =
-                starter.terminationReason == .exit
-                ? "exited with status \(starter.terminationStatus)"
-                : "was killed by signal \(starter.terminationStatus)"
-            throw AardvarkError.startFailed(reason: "\(binary) \(how)", output: printed())
+        switch ending {
+        case .exited(0)?, nil:
+            return printed()
+        case .exited(let status)?:
+            throw AardvarkError.startFailed(
+                reason: "\(binary) exited with status \(status)", output: printed())
+        case .signalled(let signal)?:
+            throw AardvarkError.startFailed(
+                reason: "\(binary) was killed by signal \(signal)", output: printed())
         }
-        return printed()
     }
 
     /// Polls /proc until the daemon holds a UDP socket on each address, or fails with what

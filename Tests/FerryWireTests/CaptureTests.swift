@@ -76,7 +76,7 @@ import Testing
         options.portMappings = []
         let configs = try BridgeConfig.validateAll(options, rootless: false)
         let capnet = try #require(configs.first { $0.networkName == "capnet" })
-        #expect(configs.allSatisfy(\.dnsEnabled))
+        #expect(configs.allSatisfy { $0.dnsEnabled })
         #expect(capnet.aliases == ["web", "ea0be2bb7017"])
         #expect(capnet.bridgeAddresses == [IPNetwork("10.89.7.1/24")!])
     }
