@@ -9,15 +9,27 @@ import Foundation
 extension Aardvark {
     /// Starts aardvark-dns, or reloads the running one, then waits until it listens on
     /// every address in `addresses`.
+    ///
+    /// aardvark-dns 1.4 answers SIGHUP by closing its sockets and binding anew once it has
+    /// read the files again, so after a reload Ferry waits for sockets it did not see
+    /// before; stale ones at the deadline only earn a warning.
     func serve(_ addresses: [IPAddress], wasRunning: Bool) throws {
+        let addresses = Array(Set(addresses)).sorted()
         let deadline = Date().addingTimeInterval(timeout)
         var output = ""
+        var stale: Set<UInt64> = []
+        if wasRunning, let pid = process.runningPID() {
+            for address in addresses {
+                stale.formUnion(ListeningSockets.held(pid: pid, address: address, port: port))
+            }
+        }
         if wasRunning, try process.send(SIGHUP) {
             Log.debug("dns", "reloaded aardvark-dns for \(directory)")
         } else {
+            stale = []
             output = try start(deadline: deadline)
         }
-        try waitUntilListening(Array(Set(addresses)).sorted(), output: output, deadline: deadline)
+        try waitUntilListening(addresses, stale: stale, output: output, deadline: deadline)
     }
 
     /// `<aardvark> --config DIR -p PORT run`, waiting for the starting process to exit (it
@@ -72,11 +84,11 @@ extension Aardvark {
         }
     }
 
-    /// Polls /proc until the daemon holds a UDP socket on each address, or fails with what
-    /// aardvark-dns printed.
-    private func waitUntilListening(_ addresses: [IPAddress], output: String, deadline: Date)
-        throws
-    {
+    /// Polls /proc until the daemon holds a fresh UDP socket on each address, or fails with
+    /// what aardvark-dns printed.
+    private func waitUntilListening(
+        _ addresses: [IPAddress], stale: Set<UInt64>, output: String, deadline: Date
+    ) throws {
         while true {
             guard let pid = process.runningPID() else {
                 if Date() >= deadline {
@@ -86,13 +98,17 @@ extension Aardvark {
                 usleep(5_000)
                 continue
             }
-            let missing = addresses.filter {
-                !ListeningSockets.holds(pid: pid, address: $0, port: port)
+            let held = addresses.map {
+                ListeningSockets.held(pid: pid, address: $0, port: port)
             }
-            if missing.isEmpty { return }
+            if held.allSatisfy({ !$0.isEmpty && !$0.isSubset(of: stale) }) { return }
             if Date() >= deadline {
-                throw AardvarkError.notListening(
-                    addresses: missing.map { endpoint($0) }, output: output)
+                let missing = zip(addresses, held).filter { $0.1.isEmpty }.map { endpoint($0.0) }
+                guard missing.isEmpty else {
+                    throw AardvarkError.notListening(addresses: missing, output: output)
+                }
+                Log.warning("dns", "aardvark-dns kept its old sockets after SIGHUP")
+                return
             }
             usleep(5_000)
         }

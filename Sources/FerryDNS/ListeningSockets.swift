@@ -6,12 +6,12 @@ import Foundation
 /// answering on a gateway. /proc/net shows the namespace of the reading thread, which is
 /// the one aardvark-dns was started in.
 enum ListeningSockets {
-    /// Whether process `pid` holds a UDP socket bound to `address`:`port`.
-    static func holds(pid: Int32, address: IPAddress, port: UInt16) -> Bool {
+    /// The inodes of the UDP sockets process `pid` holds bound to `address`:`port`.
+    static func held(pid: Int32, address: IPAddress, port: UInt16) -> Set<UInt64> {
         let owned = socketInodes(ofProcess: pid)
-        guard !owned.isEmpty else { return false }
+        guard !owned.isEmpty else { return [] }
         let table = address.family == .ipv4 ? "/proc/net/udp" : "/proc/net/udp6"
-        return !owned.isDisjoint(with: boundInodes(table: table, address: address, port: port))
+        return owned.intersection(boundInodes(table: table, address: address, port: port))
     }
 
     /// The inodes of the sockets in /proc/PID/fd.

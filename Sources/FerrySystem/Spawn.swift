@@ -1,10 +1,12 @@
+import CFerryShim
+
 #if canImport(Glibc)
     import Glibc
 #endif
 
 /// A child started with posix_spawn and waited for with waitpid, for helpers that must
 /// be watched with a deadline (a daemon's starter, which may hang): no run loop, no
-/// threads; descriptors opened close-on-exec stay behind.
+/// threads, and the child inherits only its three standard descriptors.
 public struct SpawnedProcess: Sendable {
     public let pid: pid_t
 
@@ -25,13 +27,28 @@ public struct SpawnedProcess: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, output.rawValue, 1)
         posix_spawn_file_actions_adddup2(&actions, output.rawValue, 2)
-        // Ferry's other descriptors (the lock, netlink sockets) are opened close-on-exec,
-        // so a daemon started here holds none of them.
+        // Nothing else is inherited: a daemon holding Ferry's lock or a caller's pipe
+        // (not every descriptor is close-on-exec) would block them for its whole life.
+        ferry_spawn_closefrom(&actions, 3)
+
+        // A clean signal state: a caller's blocked or ignored SIGHUP (teardown ignores it,
+        // test runners may block it) would otherwise stay so for a daemon's whole life.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        var allSignals = sigset_t()
+        sigemptyset(&noSignals)
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(
+            &attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        let result = posix_spawn(&pid, path, &actions, &attributes, argv, environ)
         guard result == 0 else { throw SystemError("starting \(path)", errno: result) }
         return SpawnedProcess(pid: pid)
     }
