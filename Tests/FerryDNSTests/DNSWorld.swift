@@ -26,7 +26,8 @@ final class DNSWorld {
     init(aardvark: String = DNSWorld.aardvark) throws {
         ferryPath = try #require(TestPaths.product("ferry"), "ferry is not built").path
         host = try TestNamespace("dnshost")
-        config = FileManager.default.temporaryDirectory
+        config =
+            FileManager.default.temporaryDirectory
             .appending(path: "fy-dns-\(host.name)").path
         aardvarkBinary = aardvark
     }
@@ -88,8 +89,10 @@ final class DNSWorld {
         defer { output.close() }
         let child = try SpawnedProcess.spawn(
             "/usr/bin/env",
-            ["ip", "netns", "exec", host.name, "python3", Fixture.path("upstream-dns.py"),
-             listen, answer], output: output)
+            [
+                "ip", "netns", "exec", host.name, "python3", Fixture.path("upstream-dns.py"),
+                listen, answer,
+            ], output: output)
         let upstream = Upstream(child: child, log: log)
         let deadline = Date().addingTimeInterval(10)
         while (try? String(contentsOfFile: log, encoding: .utf8))?.contains("ready") != true {
