@@ -278,9 +278,6 @@ let validationCases: [BadInput] = [
             #","port_mappings":[{"host_ip":"","container_port":80,"host_port":8080,"#
             + #""range":1,"protocol":"tcp"}]"#
     },
-    BadInput("dns enabled", "network net1: dns is not supported yet") {
-        $0.flags = #""ipv6_enabled":false,"internal":false,"dns_enabled":true"#
-    },
 ]
 
 @Suite struct BadInputTests {
