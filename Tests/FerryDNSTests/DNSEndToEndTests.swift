@@ -60,6 +60,27 @@ struct DNSEndToEndTests {
         #expect(try !world.host.run(["ip", "-br", "link"]).contains("fydns0"))
     }
 
+    @Test func dualStackGatewaysAnswerBothFamilies() throws {
+        let world = try DNSWorld()
+        defer { world.cleanUp() }
+        let one = try world.container("one", address: "10.77.0.2", ipv6: "fd77::2", alias: "a1")
+        let two = try world.container("two", address: "10.77.0.3", ipv6: "fd77::3", alias: "b2")
+        let answer = try world.ferry(["setup", one.namespace.path], spec: one.spec)
+        #expect(answer.stdout.contains(#""dns_server_ips":["10.77.0.1","fd77::1"]"#))
+        try #require(world.ferry(["setup", two.namespace.path], spec: two.spec).status == 0)
+        #expect(try world.networkFile().hasPrefix("10.77.0.1,fd77::1 127.0.0.2\n"))
+        #expect(try world.networkFile().contains("two-0123456789 10.77.0.3 fd77::3 two,b2\n"))
+
+        let overIPv6 = try world.lookup(from: one, "b2", type: "aaaa", server: "fd77::1")
+        #expect(overIPv6.contains("Address: fd77::3"), "\(overIPv6)")
+        #expect(try world.lookup(from: one, "two").contains("Address: 10.77.0.3"))
+
+        try #require(world.ferry(["teardown", one.namespace.path], spec: one.spec).status == 0)
+        try #require(world.ferry(["teardown", two.namespace.path], spec: two.spec).status == 0)
+        #expect(world.aardvarkPID() == nil)
+        #expect(!FileManager.default.fileExists(atPath: world.config + "/aardvark-dns"))
+    }
+
     @Test func failingAardvarkLeavesNothingBehind() throws {
         let world = try DNSWorld(aardvark: Fixture.path("failing-aardvark.sh"))
         defer { world.cleanUp() }

@@ -32,18 +32,23 @@ final class DNSWorld {
         aardvarkBinary = aardvark
     }
 
-    /// A container namespace and its spec on the network "dnsnet" (10.77.0.0/24, bridge
-    /// fydns0) with upstream 127.0.0.2, the fake host's own loopback.
-    func container(_ name: String, address: String, alias: String) throws -> Container {
+    /// A container namespace and its spec on the network "dnsnet" (10.77.0.0/24, and
+    /// fd77::/64 when `ipv6` is given; bridge fydns0) with upstream 127.0.0.2, the fake
+    /// host's own loopback.
+    func container(_ name: String, address: String, ipv6: String? = nil, alias: String)
+        throws -> Container
+    {
         let namespace = try TestNamespace("dns" + name)
         containers.append(namespace)
+        let addresses = [address] + (ipv6.map { [$0] } ?? [])
+        let v6Subnet = ipv6 == nil ? "" : #",{"subnet":"fd77::/64","gateway":"fd77::1"}"#
         let spec = """
             {"container_id":"\(name)-0123456789","container_name":"\(name)",\
-            "networks":{"dnsnet":{"static_ips":["\(address)"],"aliases":["\(alias)"],\
+            "networks":{"dnsnet":{"static_ips":\(addresses),"aliases":["\(alias)"],\
             "interface_name":"eth0"}},"network_info":{"dnsnet":{"name":"dnsnet","id":"d1",\
             "driver":"bridge","network_interface":"fydns0","subnets":[{"subnet":\
-            "10.77.0.0/24","gateway":"10.77.0.1"}],"ipv6_enabled":false,"internal":false,\
-            "dns_enabled":true,"network_dns_servers":["127.0.0.2"],\
+            "10.77.0.0/24","gateway":"10.77.0.1"}\(v6Subnet)],"ipv6_enabled":\(ipv6 != nil),\
+            "internal":false,"dns_enabled":true,"network_dns_servers":["127.0.0.2"],\
             "ipam_options":{"driver":"host-local"}}}}
             """
         return Container(namespace: namespace, spec: spec)
@@ -59,10 +64,13 @@ final class DNSWorld {
             ] + arguments, input: spec ?? "")
     }
 
-    /// `nslookup -type=a NAME 10.77.0.1` inside a container.
-    func lookup(from container: Container, _ name: String) throws -> String {
+    /// `nslookup -type=TYPE NAME SERVER` inside a container.
+    func lookup(
+        from container: Container, _ name: String, type: String = "a",
+        server: String = "10.77.0.1"
+    ) throws -> String {
         let result = try container.namespace.exec(
-            ["timeout", "10", "busybox", "nslookup", "-type=a", name, "10.77.0.1"])
+            ["timeout", "10", "busybox", "nslookup", "-type=\(type)", name, server])
         return result.stdout
     }
 
