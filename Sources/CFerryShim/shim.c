@@ -3,6 +3,7 @@
 
 #include <sched.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -14,6 +15,10 @@ const int FERRY_CLONE_NEWNS = CLONE_NEWNS;
 int ferry_setns(int fd, int nstype) { return setns(fd, nstype); }
 
 int ferry_unshare(int flags) { return unshare(flags); }
+
+int ferry_spawn_closefrom(posix_spawn_file_actions_t *actions, int from) {
+    return posix_spawn_file_actions_addclosefrom_np(actions, from);
+}
 
 pid_t ferry_gettid(void) { return (pid_t)syscall(SYS_gettid); }
 

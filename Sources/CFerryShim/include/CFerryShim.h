@@ -2,10 +2,14 @@
 #ifndef CFERRY_SHIM_H
 #define CFERRY_SHIM_H
 
+#include <spawn.h>
 #include <sys/types.h>
 
 /// setns(2): join the namespace behind fd; nstype is a CLONE_NEW* flag or 0.
 int ferry_setns(int fd, int nstype);
+
+/// posix_spawn_file_actions_addclosefrom_np: the child closes every descriptor >= from.
+int ferry_spawn_closefrom(posix_spawn_file_actions_t *actions, int from);
 
 /// unshare(2).
 int ferry_unshare(int flags);
