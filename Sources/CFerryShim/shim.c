@@ -6,6 +6,7 @@
 #include <spawn.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 const int FERRY_CLONE_NEWNET = CLONE_NEWNET;
@@ -31,3 +32,5 @@ int ferry_set_parent_death_signal(int signal) { return prctl(PR_SET_PDEATHSIG, s
 const char *ferry_build_commit(void) { return FERRY_COMMIT; }
 
 const char *ferry_build_time(void) { return __DATE__ " " __TIME__; }
+
+int ferry_pipe_cloexec(int descriptors[2]) { return pipe2(descriptors, O_CLOEXEC); }

@@ -22,6 +22,9 @@ extern const int FERRY_CLONE_NEWNET;
 extern const int FERRY_CLONE_NEWUSER;
 extern const int FERRY_CLONE_NEWNS;
 
+/// pipe2(2) with O_CLOEXEC: both ends close-on-exec, atomically.
+int ferry_pipe_cloexec(int descriptors[2]);
+
 /// prctl(PR_SET_PDEATHSIG, signal).
 int ferry_set_parent_death_signal(int signal);
 
