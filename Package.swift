@@ -87,7 +87,8 @@ let package = Package(
         .target(
             name: "FerryCommands",
             dependencies: [
-                "FerryWire", "FerryPolicy", "FerryBridge", "FerryEngine", "FerrySystem",
+                "FerryWire", "FerryPolicy", "FerryBridge", "FerryEngine", "FerryNetlink",
+                "FerrySystem", "FerryAddress",
             ],
             swiftSettings: strict
         ),
@@ -111,7 +112,12 @@ let package = Package(
         ),
 
         // Paths, namespaces and processes for the tests; never linked into ferry.
-        .target(name: "FerryTestSupport", dependencies: ["FerrySystem"], swiftSettings: strict),
+        .target(
+            name: "FerryTestSupport",
+            dependencies: ["FerrySystem"],
+            exclude: ["fake-dns.py"],
+            swiftSettings: strict
+        ),
 
         .testTarget(
             name: "FerryWireTests",
@@ -143,6 +149,11 @@ let package = Package(
             name: "FerryFirewallTests",
             dependencies: ["FerryFirewall", "FerryAddress", "FerrySystem"],
             exclude: ["Fixtures"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FerryEngineTests",
+            dependencies: ["FerryCommands", "FerryEngine", "FerryTestSupport", "FerrySystem"],
             swiftSettings: strict
         ),
         .testTarget(
