@@ -148,8 +148,31 @@ public final class EngineTestEnvironment: @unchecked Sendable {
     }
 
     /// Runs a command as the test user inside the host namespace, to completion.
-    public func runAsUserInHost(_ arguments: [String]) throws -> CommandResult {
-        try Command.run(asUserInHost(arguments))
+    ///
+    /// Its output goes to files, not pipes: a daemon it leaves behind, or any process that
+    /// inherited a copy, cannot hold the test up waiting for the end of a pipe.
+    public func runAsUserInHost(_ arguments: [String]) throws -> UserCommandResult {
+        let stamp = UUID().uuidString
+        let outputPath = directory + "/out-\(stamp)"
+        let errorPath = directory + "/err-\(stamp)"
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
+        defer {
+            _ = try? FileManager.default.removeItem(atPath: outputPath)
+            _ = try? FileManager.default.removeItem(atPath: errorPath)
+        }
+        let process = Process()
+        process.executableURL = URL(filePath: "/usr/bin/env")
+        process.arguments = asUserInHost(arguments)
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle(forWritingAtPath: outputPath)
+        process.standardError = FileHandle(forWritingAtPath: errorPath)
+        try process.run()
+        process.waitUntilExit()
+        return UserCommandResult(
+            status: process.terminationStatus,
+            stdout: (try? FileSystem.readString(outputPath)) ?? "",
+            stderr: (try? FileSystem.readString(errorPath)) ?? "")
     }
 
     /// Stops everything this environment started and deletes its namespaces and files.
@@ -168,4 +191,11 @@ public final class EngineTestEnvironment: @unchecked Sendable {
     }
 
     deinit { remove() }
+}
+
+/// What a command run by `runAsUserInHost` left.
+public struct UserCommandResult: Sendable {
+    public let status: Int32
+    public let stdout: String
+    public let stderr: String
 }
