@@ -97,7 +97,7 @@ let package = Package(
             name: "FerryCommands",
             dependencies: [
                 "FerryWire", "FerryPolicy", "FerryBridge", "FerryEngine", "FerryDNS",
-                "FerrySystem",
+                "FerryNetlink", "FerrySystem", "FerryAddress",
             ],
             swiftSettings: strict
         ),
@@ -121,7 +121,12 @@ let package = Package(
         ),
 
         // Paths, namespaces and processes for the tests; never linked into ferry.
-        .target(name: "FerryTestSupport", dependencies: ["FerrySystem"], swiftSettings: strict),
+        .target(
+            name: "FerryTestSupport",
+            dependencies: ["FerrySystem"],
+            exclude: ["fake-dns.py"],
+            swiftSettings: strict
+        ),
 
         .testTarget(
             name: "FerryWireTests",
@@ -159,6 +164,11 @@ let package = Package(
             name: "FerryDNSTests",
             dependencies: ["FerryDNS", "FerryAddress", "FerrySystem", "FerryTestSupport"],
             exclude: ["Fixtures"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FerryEngineTests",
+            dependencies: ["FerryCommands", "FerryEngine", "FerryTestSupport", "FerrySystem"],
             swiftSettings: strict
         ),
         .testTarget(

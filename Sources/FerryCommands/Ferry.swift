@@ -9,6 +9,9 @@ public enum Ferry {
         let environment = ProcessInfo.processInfo.environment
         if let level = Log.level(fromEnvironment: environment) { Log.level = level }
 
+        // pasta's command line, not netavark's: `ferry pasta ...`, or the binary run as pasta.
+        if let pasta = PastaCommand.route(argv) { return pasta }
+
         let commandLine: ParsedCommandLine
         do {
             commandLine = try ParsedCommandLine.parse(arguments)

@@ -5,6 +5,8 @@
 #include <spawn.h>
 #include <sys/types.h>
 
+#include "CFerryShimPasta.h"
+
 /// setns(2): join the namespace behind fd; nstype is a CLONE_NEW* flag or 0.
 int ferry_setns(int fd, int nstype);
 

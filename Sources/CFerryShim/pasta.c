@@ -1,0 +1,161 @@
+#define _GNU_SOURCE
+#include "CFerryShimPasta.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <linux/nsfs.h>
+#include <net/if_arp.h>
+#include <sched.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+const short FERRY_POSIX_SPAWN_SETSID = POSIX_SPAWN_SETSID;
+
+int ferry_pasta_spawn_close_from(void *actions, int lowest) {
+    return posix_spawn_file_actions_addclosefrom_np((posix_spawn_file_actions_t *)actions, lowest);
+}
+
+int ferry_pasta_tap_open(const char *name, char actual[16]) {
+    int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+    if (fd < 0) return -1;
+    struct ifreq request;
+    memset(&request, 0, sizeof(request));
+    request.ifr_flags = IFF_TAP | IFF_NO_PI;
+    strncpy(request.ifr_name, name, IFNAMSIZ - 1);
+    if (ioctl(fd, TUNSETIFF, &request) < 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    memcpy(actual, request.ifr_name, IFNAMSIZ);
+    actual[IFNAMSIZ - 1] = '\0';
+    return fd;
+}
+
+int ferry_pasta_tap_set_mac(int fd, const uint8_t mac[6]) {
+    struct ifreq request;
+    memset(&request, 0, sizeof(request));
+    request.ifr_hwaddr.sa_family = ARPHRD_ETHER;
+    memcpy(request.ifr_hwaddr.sa_data, mac, 6);
+    return ioctl(fd, SIOCSIFHWADDR, &request);
+}
+
+int ferry_pasta_ns_get_userns(int fd) { return ioctl(fd, NS_GET_USERNS); }
+
+int ferry_pasta_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
+
+int ferry_pasta_periodic_timer(int milliseconds) {
+    int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (fd < 0) return -1;
+    struct itimerspec period;
+    period.it_interval.tv_sec = milliseconds / 1000;
+    period.it_interval.tv_nsec = (long)(milliseconds % 1000) * 1000000L;
+    period.it_value = period.it_interval;
+    if (timerfd_settime(fd, 0, &period, NULL) < 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+
+ssize_t ferry_pasta_send_fd(int socket, const void *bytes, size_t length, int fd) {
+    struct iovec vector = {.iov_base = (void *)bytes, .iov_len = length};
+    union {
+        char buffer[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } control;
+    struct msghdr message;
+    memset(&message, 0, sizeof(message));
+    message.msg_iov = &vector;
+    message.msg_iovlen = 1;
+    if (fd >= 0) {
+        memset(&control, 0, sizeof(control));
+        message.msg_control = control.buffer;
+        message.msg_controllen = sizeof(control.buffer);
+        struct cmsghdr *header = CMSG_FIRSTHDR(&message);
+        header->cmsg_level = SOL_SOCKET;
+        header->cmsg_type = SCM_RIGHTS;
+        header->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(header), &fd, sizeof(int));
+    }
+    ssize_t sent;
+    do {
+        sent = sendmsg(socket, &message, MSG_NOSIGNAL);
+    } while (sent < 0 && errno == EINTR);
+    return sent;
+}
+
+ssize_t ferry_pasta_receive_fd(int socket, void *bytes, size_t length, int *fd) {
+    struct iovec vector = {.iov_base = bytes, .iov_len = length};
+    union {
+        char buffer[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } control;
+    struct msghdr message;
+    memset(&message, 0, sizeof(message));
+    message.msg_iov = &vector;
+    message.msg_iovlen = 1;
+    message.msg_control = control.buffer;
+    message.msg_controllen = sizeof(control.buffer);
+    *fd = -1;
+    ssize_t received;
+    do {
+        received = recvmsg(socket, &message, MSG_CMSG_CLOEXEC);
+    } while (received < 0 && errno == EINTR);
+    if (received < 0) return received;
+    for (struct cmsghdr *header = CMSG_FIRSTHDR(&message); header != NULL;
+         header = CMSG_NXTHDR(&message, header)) {
+        if (header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_RIGHTS) {
+            memcpy(fd, CMSG_DATA(header), sizeof(int));
+        }
+    }
+    return received;
+}
+
+static int ferry_pasta_enter_errno = 0;
+static const char *ferry_pasta_enter_which = "";
+
+int ferry_pasta_enter_error(const char **which) {
+    *which = ferry_pasta_enter_which;
+    return ferry_pasta_enter_errno;
+}
+
+// Joining a user namespace needs a single-threaded process, which a Swift program is only
+// before main: `ferry __pasta-attach` is spawned with FERRY_ENTER_NAMESPACES set, and joins
+// here, user namespace first, so it holds the capabilities the network namespace needs.
+__attribute__((constructor)) static void ferry_pasta_enter_namespaces(void) {
+    const char *request = getenv("FERRY_ENTER_NAMESPACES");
+    if (request == NULL) return;
+    int userns = -1, netns = -1;
+    char *end = NULL;
+    userns = (int)strtol(request, &end, 10);
+    if (end != NULL && *end == ',') netns = (int)strtol(end + 1, NULL, 10);
+    unsetenv("FERRY_ENTER_NAMESPACES");
+    if (userns >= 0) {
+        if (setns(userns, CLONE_NEWUSER) != 0) {
+            ferry_pasta_enter_errno = errno;
+            ferry_pasta_enter_which = "user";
+            return;
+        }
+        close(userns);
+    }
+    if (netns >= 0) {
+        if (setns(netns, CLONE_NEWNET) != 0) {
+            ferry_pasta_enter_errno = errno;
+            ferry_pasta_enter_which = "network";
+            return;
+        }
+        close(netns);
+    }
+}
