@@ -50,7 +50,8 @@ enum ExplainCommand {
                 commandLine, useDefault: defaultNetwork, defaultName: config.defaultNetwork)
             let decider = ModeDecider(
                 config: config,
-                context: PreflightContext(rootless: rootless, environment: environment))
+                context: PreflightContext(rootless: rootless, environment: environment),
+                preflights: [.pasta: EnginePreflight()])
             var decisions: [ModeDecision] = []
             for request in requests { decisions.append(try decider.decide(request)) }
 

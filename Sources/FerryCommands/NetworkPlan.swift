@@ -8,11 +8,14 @@ import FerryWire
 enum NetworkPlan {
     case bridge(BridgeConfig)
     case macvlan(MacvlanConfig)
+    /// Ferry's engine; its options come from containers.conf at setup.
+    case pasta(network: String, interfaceName: String)
 
     var networkName: String {
         switch self {
         case .bridge(let config): config.networkName
         case .macvlan(let config): config.networkName
+        case .pasta(let network, _): network
         }
     }
 }
@@ -35,10 +38,21 @@ final class NetworkDrivers {
     private var bridgeDriver: BridgeDriver?
     private var macvlanDriver: MacvlanDriver?
 
-    init(stateDirectory: String, firewall: FirewallChoice, ports: [PortForward]) {
+    /// containers.conf's `pasta_options`, read only when a pasta network needs them.
+    let pastaOptions: () throws -> [String]
+
+    init(
+        stateDirectory: String, firewall: FirewallChoice, ports: [PortForward],
+        pastaOptions: @escaping () throws -> [String]
+    ) {
         self.stateDirectory = stateDirectory
         self.firewallChoice = firewall
         self.ports = ports
+        self.pastaOptions = pastaOptions
+    }
+
+    func pasta() throws -> PastaMode {
+        PastaMode(stateDirectory: stateDirectory, pastaOptions: try pastaOptions())
     }
 
     func bridge() throws -> BridgeDriver {
@@ -64,6 +78,10 @@ final class NetworkDrivers {
             try bridge().setup(config, containerID: containerID, ports: ports, in: namespace)
         case .macvlan(let config):
             try macvlan().setup(config, in: namespace)
+        case .pasta(let network, let interfaceName):
+            try pasta().setup(
+                network: network, containerID: containerID, interfaceName: interfaceName,
+                namespacePath: namespace.path)
         }
     }
 
@@ -76,6 +94,9 @@ final class NetworkDrivers {
                 return try bridge().teardown(config, containerID: containerID, in: namespace)
             case .macvlan(let config):
                 return try macvlan().teardown(config, in: namespace)
+            case .pasta(let network, _):
+                return PastaMode(stateDirectory: stateDirectory, pastaOptions: [])
+                    .teardown(network: network, containerID: containerID)
             }
         } catch {
             return [ContextError("tearing down network \(plan.networkName)", error)]

@@ -17,7 +17,8 @@ enum SetupCommand {
         }
         let options = commandLine.options
         do {
-            let request = try SpecRequest.load(options, environment: environment)
+            let request = try SpecRequest.load(
+                options, environment: environment, namespacePath: namespacePath)
             let plans = try request.plansForSetup()
             let lock = try FileLock(path: options.stateDirectory + "/ferry.lock")
             defer { lock.unlock() }
@@ -27,7 +28,8 @@ enum SetupCommand {
             }
             let drivers = NetworkDrivers(
                 stateDirectory: options.stateDirectory, firewall: request.firewall,
-                ports: try request.portForwards)
+                ports: try request.portForwards,
+                pastaOptions: { try request.configSource.config().pastaOptions })
             let dns = BridgeDNS(options, port: try Aardvark.port(environment: environment))
             let containerID = request.options.containerID
             var answer: [String: StatusBlock] = [:]

@@ -12,15 +12,20 @@ struct SpecRequest {
     /// `--rootless true`: Podman runs the helper inside its rootless network namespace.
     var rootless: Bool
     var firewall: FirewallChoice
+    /// containers.conf, read when something needed it.
+    let configSource: ConfigSource
 
-    static func load(_ global: GlobalOptions, environment: [String: String]) throws
-        -> SpecRequest
-    {
+    /// `namespacePath` is the container's namespace for setup's preflights; nil at
+    /// teardown, which must not depend on the namespace still being there.
+    static func load(
+        _ global: GlobalOptions, environment: [String: String], namespacePath: String?
+    ) throws -> SpecRequest {
         let options = try NetworkOptions.decode(try readSpec(global))
         let rootless = HostPrivilege.current().rootless(flag: global.rootless)
         let configSource = ConfigSource(environment: environment, rootless: rootless.isRootless)
         let decisions = try ModeSelection.decide(
-            options, rootless: rootless, configSource: configSource, environment: environment)
+            options, rootless: rootless, configSource: configSource, environment: environment,
+            namespacePath: namespacePath)
         let firewall = try FirewallChoice.resolve(
             flag: global.firewallDriver, environment: environment,
             configured: { try configSource.config().firewallDriver })
@@ -32,7 +37,7 @@ struct SpecRequest {
         }
         return SpecRequest(
             options: options, decisions: decisions, rootless: rootless.isRootless,
-            firewall: firewall)
+            firewall: firewall, configSource: configSource)
     }
 
     /// The published ports, checked.
@@ -75,7 +80,15 @@ struct SpecRequest {
                 plans.append(
                     .macvlan(
                         try MacvlanConfig.make(name: name, network: network, options: perNetwork)))
-            case .pasta, .slirp4netns:
+            case .pasta:
+                // FIXME: the engine forwards no ports yet (the next engine issue).
+                if !lenient && !options.portMappings.isEmpty {
+                    throw MessageError(
+                        "network \(name): published ports are not supported yet with"
+                            + " Ferry's engine (mode pasta)")
+                }
+                plans.append(.pasta(network: name, interfaceName: perNetwork.interfaceName))
+            case .slirp4netns:
                 if lenient { continue }
                 throw UnsupportedMode(decision: decision)
             }

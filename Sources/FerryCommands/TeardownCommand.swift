@@ -20,7 +20,8 @@ enum TeardownCommand {
 
         let options = commandLine.options
         do {
-            let request = try SpecRequest.load(options, environment: environment)
+            let request = try SpecRequest.load(
+                options, environment: environment, namespacePath: nil)
             let plans = try request.plansForTeardown()
             let lock = try FileLock(path: options.stateDirectory + "/ferry.lock")
             defer { lock.unlock() }
@@ -28,7 +29,8 @@ enum TeardownCommand {
             let namespace = try openIfPresent(namespacePath)
             let drivers = NetworkDrivers(
                 stateDirectory: options.stateDirectory, firewall: request.firewall,
-                ports: try request.portForwards)
+                ports: try request.portForwards,
+                pastaOptions: { try request.configSource.config().pastaOptions })
             // DNS first, as netavark does: aardvark-dns stops before its bridge goes.
             var errors = BridgeDNS(options, port: 53).teardown(
                 plans.bridgeConfigs, containerID: request.options.containerID)

@@ -70,16 +70,16 @@ public struct AlwaysReadyPreflight: ModePreflight {
     }
 }
 
-/// The engine's preflight until the engine exists.
-// FIXME: always ready; the engine issue makes it create the tap in the target namespace and
-// check pasta_options against what the engine supports.
+/// The policy's stand-in for the engine's preflight, for callers that supply none (the
+/// policy's own tests). The commands layer always supplies the real one, which parses
+/// `pasta_options` and creates a tap in the target namespace (EnginePreflight).
 public struct PastaPreflight: ModePreflight {
     public init() {}
 
     public func check(
         _ network: NetworkRequest, config: ContainersConf, context: PreflightContext
     ) -> PreflightAnswer {
-        .ready("Ferry's engine is built in (placeholder check: no tap attempted)")
+        .ready("Ferry's engine is built in (stand-in check: no tap attempted)")
     }
 }
 

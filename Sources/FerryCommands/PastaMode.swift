@@ -1,0 +1,125 @@
+import FerryAddress
+import FerrySystem
+import FerryWire
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Ferry's engine as a network mode: `ferry setup` starts `ferry pasta` for the container's
+/// namespace with Podman 5's command line plus containers.conf's `pasta_options`, waits
+/// until it is ready, and answers from the same plan the engine configured. The engine
+/// outlives setup; its pid file under `--config` lets a teardown from any process stop it,
+/// and it stops by itself when the namespace goes.
+struct PastaMode {
+    /// The address the container sends DNS to, forwarded to the host's resolver, and the
+    /// one that reaches the host's own address, as Podman 5 sets them.
+    static let dnsForward = IPAddress("169.254.1.1")!
+    static let guestAddressMap = IPAddress("169.254.1.2")!
+
+    let stateDirectory: String
+    let pastaOptions: [String]
+
+    func pidFile(containerID: String, network: String) -> String {
+        "\(stateDirectory)/engines/\(containerID)-\(network).pid"
+    }
+
+    /// The engine's command line, as Podman 5 builds pasta's (see the captures' notes):
+    /// pasta_options first, then the defaults the options did not already give.
+    func arguments(
+        namespacePath: String, pidFile: String, mac: MACAddress, interfaceName: String
+    ) -> [String] {
+        var words = ["--config-net"] + pastaOptions
+        // The spec names the container's interface; pasta would copy the host's name.
+        if !words.contains("-I") && !words.contains("--ns-ifname") {
+            words += ["-I", interfaceName]
+        }
+        for option in ["-t", "-u", "-T", "-U"] where !words.contains(option) {
+            words += [option, "none"]
+        }
+        if !words.contains("--dns-forward") { words += ["--dns-forward", "\(Self.dnsForward)"] }
+        if let index = words.firstIndex(of: "--map-gw") {
+            words.remove(at: index)
+        } else {
+            words.append("--no-map-gw")
+        }
+        if !words.contains("--ns-mac-addr") { words += ["--ns-mac-addr", "\(mac)"] }
+        words += ["--quiet", "--netns", namespacePath, "--pid", pidFile]
+        words += ["--map-guest-addr", "\(Self.guestAddressMap)"]
+        return words
+    }
+
+    /// Starts the engine and answers with the interface it configured.
+    func setup(
+        network: String, containerID: String, interfaceName: String, namespacePath: String
+    ) throws -> StatusBlock {
+        try withContext("setting up network \(network) with Ferry's engine") {
+            let pidFile = pidFile(containerID: containerID, network: network)
+            try FileSystem.makeDirectories(stateDirectory + "/engines")
+            let words = arguments(
+                namespacePath: namespacePath, pidFile: pidFile, mac: Self.randomMAC(),
+                interfaceName: interfaceName)
+            let options = try PastaOptions.parse(words)
+
+            // The same plan the engine works out, from the same options and host.
+            let template = try PastaHostTemplate.read(interface: options.templateInterface)
+            let plan = PastaNetworkPlan(options: options, template: template)
+
+            let result = try Command.run([try PastaSpawn.selfExecutable(), "pasta"] + words)
+            guard result.succeeded else {
+                let message = result.stderr.trimmingCharacters(in: ["\n", " "])
+                throw MessageError(
+                    "the engine exited with status \(result.status)"
+                        + (message.isEmpty ? "" : ": \(message)"))
+            }
+            return status(plan, mac: options.namespaceMAC)
+        }
+    }
+
+    /// Stops the engine through its pid file; an engine already gone is fine.
+    func teardown(network: String, containerID: String) -> [any Error] {
+        let pidFile = pidFile(containerID: containerID, network: network)
+        guard let text = try? FileSystem.readString(pidFile),
+            let pid = pid_t(text.trimmingCharacters(in: ["\n", " "]))
+        else { return [] }
+        defer { try? FileSystem.remove(pidFile) }
+        guard Self.isEngine(pid) else { return [] }
+
+        // SIGTERM, then SIGKILL if it has not gone within two seconds.
+        kill(pid, SIGTERM)
+        for _ in 0..<200 where Self.isEngine(pid) { usleep(10_000) }
+        if Self.isEngine(pid) { kill(pid, SIGKILL) }
+        return []
+    }
+
+    private func status(_ plan: PastaNetworkPlan, mac: MACAddress?) -> StatusBlock {
+        var subnets: [NetAddress] = []
+        for family in [plan.ipv4, plan.ipv6].compactMap({ $0 }) {
+            subnets.append(NetAddress(ipnet: family.address, gateway: family.gateway))
+        }
+        let interface = NetInterface(
+            macAddress: mac ?? MACAddress("00:00:00:00:00:00")!, subnets: subnets)
+        return StatusBlock(
+            dnsSearchDomains: [], dnsServerIPs: [Self.dnsForward],
+            interfaces: [plan.interfaceName: interface])
+    }
+
+    /// Whether `pid` is a live process running Ferry's engine (a reused pid is not).
+    static func isEngine(_ pid: pid_t) -> Bool {
+        guard let status = try? FileSystem.readString("/proc/\(pid)/stat"),
+            let close = status.lastIndex(of: ")"),
+            status[status.index(close, offsetBy: 2)] != "Z",
+            let commandLine = try? FileSystem.readString("/proc/\(pid)/cmdline")
+        else { return false }
+        return commandLine.split(separator: "\0").contains {
+            $0 == "pasta" || $0 == "__pasta-daemon"
+        }
+    }
+
+    /// A locally administered unicast MAC, so setup knows the tap's address in advance.
+    static func randomMAC() -> MACAddress {
+        var bytes = (0..<6).map { _ in UInt8.random(in: 0...255) }
+        bytes[0] = (bytes[0] & 0xFC) | 0x02
+        return MACAddress(bytes: bytes)!
+    }
+}
