@@ -10,19 +10,27 @@
 #   config     CONTAINERS_CONF from ../shared/tools/podman-lab, whose network_config_dir is
 #              the lab's; --network-config-dir is passed as well.
 #   cgroups    every container runs under --cgroup-parent /ferry-lab-..., removed at the end.
+#   remote     a second namespace (fy-pm-rem-...) stands in for another machine: a veth to the
+#              fake host, 198.51.100.2/24 on its side, 198.51.100.1/24 on the host's, and a
+#              default route through the fake host (documentation addresses, never left).
 #
 # The helper Podman calls is a logger that records each call in $LAB/calls.log, then runs
 # plugins/netavark installed into the lab the way `make install` installs it, pointing at
 # $FERRY, the binary under test.
 
-# lab_setup: creates the lab and exports LAB, LAB_HOST, LAB_CGROUP.
+# The fake host's and the remote client's addresses on the veth between them.
+LAB_HOST_ADDR=198.51.100.1
+LAB_REMOTE_ADDR=198.51.100.2
+
+# lab_setup: creates the lab and exports LAB, LAB_HOST, LAB_REMOTE, LAB_CGROUP.
 lab_setup() {
     local repo=$1 shared=$2
 
     LAB=$(mktemp -d /tmp/ferry-podman.XXXXXX)
     LAB_HOST=fy-pm-host-${LAB##*.}
+    LAB_REMOTE=fy-pm-rem-${LAB##*.}
     LAB_CGROUP=/ferry-lab-${LAB##*.}
-    export LAB LAB_HOST LAB_CGROUP
+    export LAB LAB_HOST LAB_REMOTE LAB_CGROUP
     mkdir -p "$LAB"/{ns,root,runroot,tmp,plugin}
 
     # The helper chain: podman -> logger -> installed plugin entry -> $FERRY.
@@ -41,6 +49,15 @@ EOF
     ip netns add "$LAB_HOST"
     ip -n "$LAB_HOST" link set lo up
 
+    ip netns add "$LAB_REMOTE"
+    ip -n "$LAB_REMOTE" link set lo up
+    ip -n "$LAB_HOST" link add fy-remote type veth peer name eth0 netns "$LAB_REMOTE"
+    ip -n "$LAB_HOST" addr add "$LAB_HOST_ADDR/24" dev fy-remote
+    ip -n "$LAB_HOST" link set fy-remote up
+    ip -n "$LAB_REMOTE" addr add "$LAB_REMOTE_ADDR/24" dev eth0
+    ip -n "$LAB_REMOTE" link set eth0 up
+    ip -n "$LAB_REMOTE" route add default via "$LAB_HOST_ADDR"
+
     # A mount namespace that outlives this call, bound to a file on a private mount.
     mount --bind "$LAB/ns" "$LAB/ns"
     mount --make-private "$LAB/ns"
@@ -57,6 +74,7 @@ lab_teardown() {
         lab_podman rm --all --force --time 0 >/dev/null 2>&1 || true
         lab_podman network prune --force >/dev/null 2>&1 || true
     fi
+    ip netns del "$LAB_REMOTE" 2>/dev/null || true
     ip netns del "$LAB_HOST" 2>/dev/null || true
     umount "$LAB/ns/mnt" 2>/dev/null || true
     umount "$LAB/ns" 2>/dev/null || true
@@ -93,4 +111,14 @@ lab_run() {
 # in_host ARGS: a command in the fake host network namespace.
 in_host() {
     ip netns exec "$LAB_HOST" "$@"
+}
+
+# in_remote ARGS: a command in the remote client's network namespace.
+in_remote() {
+    ip netns exec "$LAB_REMOTE" "$@"
+}
+
+# lab_links: the fake host's links other than lo and the veth to the remote client.
+lab_links() {
+    in_host ip -o link show | grep -v -e ': lo:' -e ': fy-remote@' || true
 }
