@@ -28,7 +28,7 @@ calls_with() {
 
     # Teardown removed the veth and, with no container left on it, the bridge.
     run ! in_host ip link show podman0
-    [ -z "$(in_host ip -o link show type veth | grep -v ': fy-remote@')" ]
+    [ "$(in_host ip -o link show type veth | grep -cv ': fy-remote@')" -eq 0 ]
 }
 
 @test "a container on the default network talks TCP to its gateway in the fake host" {
