@@ -9,6 +9,7 @@
 #   storage    --root, --runroot, --tmpdir under the lab directory; vfs storage.
 #   config     CONTAINERS_CONF from ../shared/tools/podman-lab, whose network_config_dir is
 #              the lab's; --network-config-dir is passed as well.
+#   rootless   an unprivileged user's Podman in the same namespaces: tests/podman/rootless.bash.
 #   cgroups    every container runs under --cgroup-parent /ferry-lab-..., removed at the end.
 #   remote     a second namespace (fy-pm-rem-...) stands in for another machine: a veth to the
 #              fake host, 198.51.100.2/24 on its side, 198.51.100.1/24 on the host's, and a
@@ -17,6 +18,9 @@
 # The helper Podman calls is a logger that records each call in $LAB/calls.log, then runs
 # plugins/netavark installed into the lab the way `make install` installs it, pointing at
 # $FERRY, the binary under test.
+
+# shellcheck source=tests/podman/rootless.bash
+. "$(dirname "${BASH_SOURCE[0]}")/rootless.bash"
 
 # The fake host's and the remote client's addresses on the veth between them.
 LAB_HOST_ADDR=198.51.100.1
@@ -66,10 +70,11 @@ EOF
         mount -t tmpfs ferry-lab-run /run
 }
 
-# lab_teardown: removes containers, networks, the namespaces, cgroups and files. Best effort,
-# safe to call on a half-made lab.
+# lab_teardown: removes containers, networks, the namespaces, cgroups and files, and the
+# rootless user's part (rootless_teardown). Best effort, safe to call on a half-made lab.
 lab_teardown() {
     [ -n "${LAB:-}" ] && [ -d "$LAB" ] || return 0
+    rootless_teardown
     if [ -f "$LAB/ns/mnt" ] && ip netns list | grep -qw "$LAB_HOST"; then
         lab_podman rm --all --force --time 0 >/dev/null 2>&1 || true
         lab_podman network prune --force >/dev/null 2>&1 || true
