@@ -5,7 +5,9 @@
 #              podman0 bridge, the veths and any firewall rules live and die there.
 #   mounts     a persistent mount namespace with a tmpfs on /run hides the machine's /run:
 #              Podman's netns files, /run/containers/networks (the helper's --config) and
-#              the lock files land in the tmpfs.
+#              the lock files land in the tmpfs. A file of the lab's is bound over
+#              /etc/resolv.conf there, naming only the remote client (nothing answers on
+#              53): containers and aardvark-dns never see the machine's resolver.
 #   storage    --root, --runroot, --tmpdir under the lab directory; vfs storage.
 #   config     CONTAINERS_CONF from ../shared/tools/podman-lab, whose network_config_dir is
 #              the lab's; --network-config-dir is passed as well.
@@ -68,6 +70,8 @@ EOF
     touch "$LAB/ns/mnt"
     unshare --mount="$LAB/ns/mnt" --propagation private \
         mount -t tmpfs ferry-lab-run /run
+    echo "nameserver $LAB_REMOTE_ADDR" >"$LAB/resolv.conf"
+    nsenter --mount="$LAB/ns/mnt" mount --bind "$LAB/resolv.conf" /etc/resolv.conf
 }
 
 # lab_teardown: removes containers, networks, the namespaces, cgroups and files, and the
@@ -79,6 +83,14 @@ lab_teardown() {
         lab_podman rm --all --force --time 0 >/dev/null 2>&1 || true
         lab_podman network prune --force >/dev/null 2>&1 || true
     fi
+    # Whatever still runs in the lab's namespaces was started there by the lab (a helper's
+    # aardvark-dns left behind, say): end it by pid before the namespaces go.
+    local pid
+    for pid in $(ip netns pids "$LAB_HOST" 2>/dev/null) \
+        $(ip netns pids "$LAB_REMOTE" 2>/dev/null); do
+        echo "# lab teardown: ending $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" >&2
+        kill "$pid" 2>/dev/null || true
+    done
     ip netns del "$LAB_REMOTE" 2>/dev/null || true
     ip netns del "$LAB_HOST" 2>/dev/null || true
     umount "$LAB/ns/mnt" 2>/dev/null || true

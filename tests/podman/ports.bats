@@ -28,9 +28,10 @@ fetch() {
     return 1
 }
 
-# ferry_rules: Ferry's table in the fake host, empty when there is none.
-ferry_rules() {
-    in_host nft list table inet ferry 2>/dev/null || true
+# rules: the fake host's whole nft ruleset: Ferry's table inet ferry, or netavark's
+# iptables-nft tables when the tests are checked against netavark.
+rules() {
+    in_host nft list ruleset 2>/dev/null
 }
 
 @test "podman run -d -p 8080:80 httpd serves the fake host and a remote client; rm -f cleans" {
@@ -49,19 +50,20 @@ ferry_rules() {
     run -0 in_remote bash -c "$(declare -f fetch); fetch http://$LAB_HOST_ADDR:8080/"
     [ "$output" = "hello from a ferry test container" ]
 
-    # While it runs, Ferry's table holds the container's DNAT to its address.
-    run -0 ferry_rules
+    # While it runs, a rule matches the port and one DNATs to the container.
+    run -0 rules
     echo "$output"
-    [[ "$output" =~ dport\ 8080\ .*dnat.*$address:80 ]]
+    [[ "$output" =~ dport\ 8080\  ]]
+    [[ "$output" =~ dnat\ .*$address:80 ]]
 
     run -0 lab_podman rm -f --time 0 fy-web
     cat "$LAB/calls.log"
     [ "$(grep -c ' teardown .*-> exit 0$' "$LAB/calls.log")" -eq 1 ]
 
     # No rule mentions the port or the address, and no chain of a container is left.
-    run -0 ferry_rules
+    run -0 rules
     echo "$output"
-    [[ ! "$output" =~ 8080 ]]
+    [[ ! "$output" =~ dport\ 8080\  ]]
     [[ ! "$output" =~ $address ]]
     [[ ! "$output" =~ chain\ pub- ]]
     [ -z "$(lab_links)" ]

@@ -53,9 +53,10 @@ in_rootless_netns() {
     [[ "$address" =~ ^10\.88\.[0-9]+\.[0-9]+$ ]]
     run -0 in_rootless_netns ip -4 -o addr show podman0
     [[ "$output" =~ 10\.88\.0\.1/16 ]]
-    run -0 in_rootless_netns nft list table inet ferry
+    run -0 in_rootless_netns nft list ruleset
     echo "$output"
-    [[ "$output" =~ dport\ 8083\ .*dnat.*$address:80 ]]
+    [[ "$output" =~ dport\ 8083\  ]]
+    [[ "$output" =~ dnat\ .*$address:80 ]]
     run ! in_host ip link show podman0
 
     run -0 rootless_podman rm -f --time 0 fy-rootless
