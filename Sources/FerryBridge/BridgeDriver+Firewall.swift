@@ -12,7 +12,8 @@ extension BridgeDriver {
         let published = config.isInternal ? [] : ports
         let network = NetworkRules(
             name: config.networkName, subnets: config.subnets.map(\.subnet.canonical),
-            isInternal: config.isInternal)
+            isInternal: config.isInternal, bridge: config.bridgeName,
+            isolation: config.isolation.firewall)
         let container = ContainerRules(
             id: containerID, network: config.networkName,
             addresses: config.containerAddresses.map(\.address), ports: published)
@@ -33,5 +34,16 @@ extension BridgeDriver {
     func removeFirewallRules(_ config: BridgeConfig, containerID: String) throws {
         guard let firewall else { return }
         try firewall.teardown(network: config.networkName, containerID: containerID)
+    }
+}
+
+extension BridgeConfig.Isolation {
+    /// The same choice in the firewall's terms.
+    var firewall: FerryFirewall.Isolation {
+        switch self {
+        case .off: .off
+        case .on: .on
+        case .strict: .strict
+        }
     }
 }

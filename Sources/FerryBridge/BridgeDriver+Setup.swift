@@ -34,6 +34,11 @@ extension BridgeDriver {
 
         try addGatewayAddresses(config, bridge: bridge, undo: undo)
 
+        // accept_dad=0 must be in place before the bridge goes up: else its link-local
+        // address stays tentative for a second or more, and until then the host sends no
+        // neighbour solicitation on the bridge, so forwarded IPv6 never reaches a container.
+        try withContext("setting host sysctls") { try BridgeSysctls.host(config) }
+
         // ip link set NAME up
         try host.linkSetUp(index: bridge.index, name: name)
         return bridge

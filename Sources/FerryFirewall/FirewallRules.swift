@@ -68,6 +68,17 @@ public struct PortForward: Hashable, Sendable {
     }
 }
 
+/// How a network is kept apart from Ferry's other networks (netavark's `isolate` option).
+public enum Isolation: String, Hashable, Sendable, Codable {
+    /// Traffic may be forwarded to any other network.
+    case off = "false"
+    /// Traffic leaving this bridge for the bridge of another isolated (or strict) network
+    /// is dropped; other networks stay reachable.
+    case on = "true"
+    /// Traffic leaving this bridge for any other network's bridge is dropped.
+    case strict
+}
+
 /// A network's own rules: masquerade of its subnets' outgoing traffic and forwarding.
 public struct NetworkRules: Hashable, Sendable {
     /// The network name; it names the network's chains, so it must be a plain identifier.
@@ -75,16 +86,34 @@ public struct NetworkRules: Hashable, Sendable {
     public var subnets: [IPNetwork]
     /// An internal network gets no NAT, no published ports and no way out.
     public var isInternal: Bool
+    /// The bridge on the host; isolation matches traffic by the bridges it crosses.
+    public var bridge: String
+    public var isolation: Isolation
 
-    public init(name: String, subnets: [IPNetwork], isInternal: Bool = false) {
+    public init(
+        name: String, subnets: [IPNetwork], isInternal: Bool = false, bridge: String = "",
+        isolation: Isolation = .off
+    ) {
         self.name = name
         self.subnets = subnets.map(\.canonical)
         self.isInternal = isInternal
+        self.bridge = bridge
+        self.isolation = isolation
     }
 
     func validate() throws(FirewallError) {
         try FirewallNames.check(name, what: "network name", allowingDash: true)
         if subnets.isEmpty { throw .invalid("network \(name): no subnets") }
+        if isolation != .off && bridge.isEmpty {
+            throw .invalid("network \(name): isolation needs the bridge name")
+        }
+        // Bridge names go into rules in double quotes.
+        let quotable = bridge.unicodeScalars.allSatisfy {
+            $0.isASCII && $0.value > 0x20 && $0 != "\"" && $0 != "\\"
+        }
+        if !quotable || bridge.utf8.count > 15 {
+            throw .invalid("network \(name): bridge name \"\(bridge)\" cannot go into a rule")
+        }
     }
 }
 

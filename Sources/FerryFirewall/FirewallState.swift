@@ -76,12 +76,17 @@ private struct SavedNetwork: Codable {
     var name: String
     var subnets: [String]
     var `internal`: Bool
+    /// Absent in files written before isolation existed: no bridge, no isolation.
+    var bridge: String?
+    var isolate: Isolation?
     var containers: [SavedContainer]
 
     init(_ state: NetworkState) {
         name = state.network.name
         subnets = state.network.subnets.map(\.description)
         `internal` = state.network.isInternal
+        bridge = state.network.bridge.isEmpty ? nil : state.network.bridge
+        isolate = state.network.isolation
         containers = state.containers.map(SavedContainer.init)
     }
 
@@ -91,7 +96,9 @@ private struct SavedNetwork: Codable {
             guard let subnet = IPNetwork(text) else { throw bad("subnet \(text)") }
             networks.append(subnet)
         }
-        let network = NetworkRules(name: name, subnets: networks, isInternal: `internal`)
+        let network = NetworkRules(
+            name: name, subnets: networks, isInternal: `internal`, bridge: bridge ?? "",
+            isolation: isolate ?? .off)
         var rules: [ContainerRules] = []
         for container in containers { rules.append(try container.rules(network: name)) }
         return NetworkState(network: network, containers: rules)

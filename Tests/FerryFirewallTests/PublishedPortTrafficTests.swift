@@ -69,7 +69,8 @@ struct PublishedPortTrafficTests {
 
         // A container reaching its own published port comes back in through its bridge
         // port; with br_netfilter loaded that needs hairpin mode on the port.
-        // FIXME: the bridge driver should set this when it wires the firewall in.
+        // The bridge driver sets it when a spec publishes ports; this test applies its
+        // rules through nft-probe instead, so it sets hairpin itself.
         let port = try lab.run(host, ["ip", "-o", "link", "show", "master", bridge])
         let portName = port.split(separator: ":")[1].split(separator: "@")[0]
             .trimmingCharacters(in: .whitespaces)

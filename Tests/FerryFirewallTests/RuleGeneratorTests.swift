@@ -102,6 +102,61 @@ let internalContainer = ContainerRules(
         try Fixtures.check(Firewall.reloadBatch(all: all), "reload.nft")
     }
 
+    /// Four networks, one of each kind: netavark's meaning of `isolate`.
+    @Test func isolationDropsBetweenBridgesAsNetavarkDoes() throws {
+        let open = NetworkRules(
+            name: "open", subnets: [IPNetwork("10.90.0.0/24")!], bridge: "br-open")
+        let first = NetworkRules(
+            name: "iso1", subnets: [IPNetwork("10.90.1.0/24")!], bridge: "br-iso1",
+            isolation: .on)
+        let second = NetworkRules(
+            name: "iso2", subnets: [IPNetwork("10.90.2.0/24")!, IPNetwork("fd00:90:2::/64")!],
+            bridge: "br-iso2", isolation: .on)
+        let strict = NetworkRules(
+            name: "strict", subnets: [IPNetwork("10.90.3.0/24")!], bridge: "br-strict",
+            isolation: .strict)
+        let container = ContainerRules(
+            id: "5a5a", network: "strict", addresses: [IPAddress("10.90.3.2")!], ports: [])
+        let all = [open, first, second, strict].map { network in
+            NetworkState(
+                network: network,
+                containers: [
+                    ContainerRules(
+                        id: "5a5a", network: network.name, addresses: [], ports: [])
+                ])
+        }
+        let text = Firewall.setupBatch(all: all, network: strict, container: container)
+        try Fixtures.check(text, "setup-isolation.nft")
+
+        // An isolated network drops only towards the other isolated ones; a strict one
+        // towards every other bridge; an open one has no drop of its own.
+        let drops: [String] = text.split(separator: "\n").map(String.init)
+            .filter { $0.hasPrefix("add rule inet ferry forward iifname") }
+        let expected: [String] = [
+            #"iifname "br-iso1" oifname { "br-iso2", "br-strict" } drop"#,
+            #"iifname "br-iso2" oifname { "br-iso1", "br-strict" } drop"#,
+            #"iifname "br-strict" oifname { "br-iso1", "br-iso2", "br-open" } drop"#,
+        ].map { "add rule inet ferry forward " + $0 }
+        #expect(drops == expected)
+    }
+
+    @Test func aLoneIsolatedNetworkHasNothingToDrop() {
+        let alone = NetworkRules(
+            name: "iso1", subnets: [IPNetwork("10.90.1.0/24")!], bridge: "br-iso1",
+            isolation: .strict)
+        #expect(RuleGenerator.isolation([alone]).isEmpty)
+    }
+
+    @Test func isolationNeedsAQuotableBridgeName() {
+        let unnamed = NetworkRules(
+            name: "iso1", subnets: [IPNetwork("10.90.1.0/24")!], isolation: .on)
+        #expect(throws: FirewallError.self) { try unnamed.validate() }
+        let quoted = NetworkRules(
+            name: "iso1", subnets: [IPNetwork("10.90.1.0/24")!], bridge: "br\"x",
+            isolation: .on)
+        #expect(throws: FirewallError.self) { try quoted.validate() }
+    }
+
     @Test func unspecifiedHostAddressesNeverMatchAsLiterals() {
         let text = RuleGenerator.container(dualStackContainer).joined(separator: "\n")
         #expect(!text.contains("0.0.0.0"))

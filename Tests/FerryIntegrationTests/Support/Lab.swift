@@ -122,9 +122,10 @@ struct Lab: Sendable {
 
     /// Starts `setup` or `teardown` for one container namespace in the background.
     func start(
-        _ verb: String, _ namespace: String, spec: String, environment: [String: String] = [:]
+        _ verb: String, _ namespace: String, spec: String, environment: [String: String] = [:],
+        options: [String] = []
     ) throws -> Child {
-        let arguments = ["--config", configDirectory, "--rootless=false", verb]
+        let arguments = ["--config", configDirectory, "--rootless=false"] + options + [verb]
         // env(1) execs the plugin, so a signal to the child still reaches it.
         let settings = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         let command = pluginArguments(arguments + [namespacePath(namespace)])

@@ -3,7 +3,7 @@ import Foundation
 /// TCP checks between namespaces of a lab: an echo server in one namespace, a client in
 /// another, one line there and its echo back. Only addresses inside the lab are used.
 enum Traffic {
-    private static let python =
+    static let python =
         FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
         ? "/usr/bin/python3" : "python3"
 
