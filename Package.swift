@@ -85,11 +85,19 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // DNS for bridge networks: aardvark-dns's files and process, as netavark runs it.
+        .target(
+            name: "FerryDNS",
+            dependencies: ["FerrySystem", "FerryAddress"],
+            swiftSettings: strict
+        ),
+
         // Command-line surfaces and the executables.
         .target(
             name: "FerryCommands",
             dependencies: [
-                "FerryWire", "FerryPolicy", "FerryBridge", "FerryEngine", "FerrySystem",
+                "FerryWire", "FerryPolicy", "FerryBridge", "FerryEngine", "FerryDNS",
+                "FerrySystem",
             ],
             swiftSettings: strict
         ),
@@ -144,6 +152,12 @@ let package = Package(
         .testTarget(
             name: "FerryFirewallTests",
             dependencies: ["FerryFirewall", "FerryAddress", "FerrySystem"],
+            exclude: ["Fixtures"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FerryDNSTests",
+            dependencies: ["FerryDNS", "FerryAddress", "FerrySystem", "FerryTestSupport"],
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),

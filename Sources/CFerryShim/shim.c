@@ -3,8 +3,10 @@
 
 #include <sched.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 const int FERRY_CLONE_NEWNET = CLONE_NEWNET;
@@ -14,6 +16,10 @@ const int FERRY_CLONE_NEWNS = CLONE_NEWNS;
 int ferry_setns(int fd, int nstype) { return setns(fd, nstype); }
 
 int ferry_unshare(int flags) { return unshare(flags); }
+
+int ferry_spawn_closefrom(posix_spawn_file_actions_t *actions, int from) {
+    return posix_spawn_file_actions_addclosefrom_np(actions, from);
+}
 
 pid_t ferry_gettid(void) { return (pid_t)syscall(SYS_gettid); }
 
@@ -26,3 +32,5 @@ int ferry_set_parent_death_signal(int signal) { return prctl(PR_SET_PDEATHSIG, s
 const char *ferry_build_commit(void) { return FERRY_COMMIT; }
 
 const char *ferry_build_time(void) { return __DATE__ " " __TIME__; }
+
+int ferry_pipe_cloexec(int descriptors[2]) { return pipe2(descriptors, O_CLOEXEC); }

@@ -148,25 +148,17 @@ extension BridgeConfig {
                     name: name, network: network, options: perNetwork, rootless: rootless,
                     portMappingsRequested: !options.portMappings.isEmpty))
         }
-        try checkAcrossNetworks(options, bridges: configs)
+        try checkAcrossNetworks(options)
         return configs
     }
 
     /// The rules that span a container's networks, whatever their drivers: unique
-    /// interface names, published ports Ferry can set up, and DNS, which it cannot yet.
-    public static func checkAcrossNetworks(_ options: NetworkOptions, bridges: [BridgeConfig])
+    /// interface names, and published ports Ferry can set up.
+    public static func checkAcrossNetworks(_ options: NetworkOptions)
         throws(BridgeConfigError)
     {
         try checkInterfaceNamesUnique(options)
 
         _ = try portForwards(options.portMappings)
-        try rejectDNS(bridges)
-    }
-
-    /// TODO: remove when aardvark-dns is started for DNS-enabled networks.
-    static func rejectDNS(_ configs: [BridgeConfig]) throws(BridgeConfigError) {
-        if let config = configs.first(where: \.dnsEnabled) {
-            throw .dnsUnsupported(network: config.networkName)
-        }
     }
 }

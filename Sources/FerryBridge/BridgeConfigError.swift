@@ -25,8 +25,6 @@ public enum BridgeConfigError: Error, CustomStringConvertible, Equatable, Sendab
     /// The container publishes ports; the bridge cannot forward them yet.
     /// A published port Ferry cannot set up; `mapping` reads like "tcp :8080 -> 80".
     case invalidPortMapping(mapping: String, reason: String)
-    /// The network has dns_enabled; Ferry does not run aardvark-dns yet.
-    case dnsUnsupported(network: String)
 
     public var description: String {
         switch self {
@@ -58,9 +56,6 @@ public enum BridgeConfigError: Error, CustomStringConvertible, Equatable, Sendab
             "network \(network): static mac \(mac) cannot be used: \(reason)"
         case .invalidPortMapping(let mapping, let reason):
             "published port \(mapping): \(reason)"
-        case .dnsUnsupported(let network):
-            "network \(network): dns is not supported yet (dns_enabled is true; "
-                + "create the network with --disable-dns)"
         }
     }
 }

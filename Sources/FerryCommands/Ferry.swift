@@ -47,6 +47,8 @@ public enum Ferry {
             return TeardownCommand.run(commandLine, environment: environment)
         case "firewall-reload":
             return FirewallReloadCommand.run(commandLine, environment: environment)
+        case "update":
+            return UpdateCommand.run(commandLine, environment: environment)
         case "explain":
             return ExplainCommand.run(commandLine, environment: environment)
         default:

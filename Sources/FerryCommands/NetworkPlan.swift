@@ -17,6 +17,16 @@ enum NetworkPlan {
     }
 }
 
+extension [NetworkPlan] {
+    /// The bridge networks' configs, in order.
+    var bridgeConfigs: [BridgeConfig] {
+        compactMap { plan in
+            if case .bridge(let config) = plan { return config }
+            return nil
+        }
+    }
+}
+
 /// The drivers of one call, opened when first needed.
 final class NetworkDrivers {
     let stateDirectory: String

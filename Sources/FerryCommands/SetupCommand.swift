@@ -1,4 +1,5 @@
 import FerryBridge
+import FerryDNS
 import FerrySystem
 import FerryWire
 
@@ -27,25 +28,28 @@ enum SetupCommand {
             let drivers = NetworkDrivers(
                 stateDirectory: options.stateDirectory, firewall: request.firewall,
                 ports: try request.portForwards)
+            let dns = BridgeDNS(options, port: try Aardvark.port(environment: environment))
             let containerID = request.options.containerID
             var answer: [String: StatusBlock] = [:]
             var done: [NetworkPlan] = []
-            for plan in plans {
-                do {
+            do {
+                for plan in plans {
                     answer[plan.networkName] = try drivers.setup(
                         plan, containerID: containerID, in: namespace)
                     done.append(plan)
-                } catch {
-                    // Undo the networks that did come up, newest first.
-                    for finished in done.reversed() {
-                        for problem in drivers.teardown(
-                            finished, containerID: containerID, in: namespace)
-                        {
-                            Log.warning("setup", "undoing: \(problem)")
-                        }
-                    }
-                    throw error
                 }
+                // DNS last: aardvark-dns binds on the gateways the bridges now carry.
+                try dns.setup(plans.bridgeConfigs, request.options, answer: &answer)
+            } catch {
+                // Undo the networks that did come up, newest first.
+                for finished in done.reversed() {
+                    for problem in drivers.teardown(
+                        finished, containerID: containerID, in: namespace)
+                    {
+                        Log.warning("setup", "undoing: \(problem)")
+                    }
+                }
+                throw error
             }
             print(StatusBlock.encodeAnswer(answer))
             return 0

@@ -43,11 +43,7 @@ struct SpecRequest {
     /// Every network checked before anything is touched; a mode not built yet is an error.
     func plansForSetup() throws -> [NetworkPlan] {
         let plans = try plans(lenient: false)
-        let bridges = plans.compactMap { plan -> BridgeConfig? in
-            if case .bridge(let config) = plan { return config }
-            return nil
-        }
-        try BridgeConfig.checkAcrossNetworks(options, bridges: bridges)
+        try BridgeConfig.checkAcrossNetworks(options)
         return plans
     }
 

@@ -29,7 +29,9 @@ enum TeardownCommand {
             let drivers = NetworkDrivers(
                 stateDirectory: options.stateDirectory, firewall: request.firewall,
                 ports: try request.portForwards)
-            var errors: [any Error] = []
+            // DNS first, as netavark does: aardvark-dns stops before its bridge goes.
+            var errors = BridgeDNS(options, port: 53).teardown(
+                plans.bridgeConfigs, containerID: request.options.containerID)
             for plan in plans.reversed() {
                 errors += drivers.teardown(
                     plan, containerID: request.options.containerID, in: namespace)

@@ -7,6 +7,8 @@ let usageText = """
     Commands:
       setup NETNS_PATH        set up the networks of the spec for a container
       teardown NETNS_PATH     tear down the networks of the spec for a container
+      update NETWORK --network-dns-servers A,B
+                              replace a network's upstream dns servers
       explain                 show the mode chosen for each network, and why
       firewall-reload         re-apply every saved firewall rule (after nft flush ruleset)
       version                 print version information as JSON

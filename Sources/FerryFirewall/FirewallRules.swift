@@ -138,7 +138,7 @@ public struct ContainerRules: Hashable, Sendable {
     }
 
     func validate(on network: NetworkRules) throws(FirewallError) {
-        try FirewallNames.check(id, what: "container id", allowingDash: false)
+        if id.isEmpty { throw .invalid("container id is empty") }
         if network.isInternal && !ports.isEmpty {
             throw .invalid("network \(network.name) is internal: it cannot publish ports")
         }
@@ -164,6 +164,16 @@ enum FirewallNames {
     static func check(_ name: String, what: String, allowingDash: Bool)
         throws(FirewallError)
     {
+        guard isPlain(name, allowingDash: allowingDash), name.utf8.count <= 120 else {
+            throw .invalid(
+                "\(what) \"\(name)\" cannot name a firewall chain "
+                    + "(letters, digits, _ . \(allowingDash ? "- " : "")only, at most 120)")
+        }
+    }
+}
+
+extension FirewallNames {
+    static func isPlain(_ name: String, allowingDash: Bool) -> Bool {
         let allowed = name.utf8.allSatisfy { byte in
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
@@ -173,10 +183,19 @@ enum FirewallNames {
             default: false
             }
         }
-        guard allowed, !name.isEmpty, name.utf8.count <= 120, name.first != "." else {
-            throw .invalid(
-                "\(what) \"\(name)\" cannot name a firewall chain "
-                    + "(letters, digits, _ . \(allowingDash ? "- " : "")only, at most 120)")
+        return allowed && !name.isEmpty && name.first != "."
+    }
+
+    /// A container id as a chain name: itself when it is plain (Podman's hex ids are), else
+    /// a 64-bit FNV-1a digest of it, so any id works and the same id always gives the
+    /// same chain. The dash stays the separator between id and network.
+    static func containerKey(_ id: String) -> String {
+        if isPlain(id, allowingDash: false) && id.utf8.count <= 64 { return id }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in id.utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
         }
+        let digits = String(hash, radix: 16)
+        return "h_" + String(repeating: "0", count: 16 - digits.count) + digits
     }
 }

@@ -170,7 +170,9 @@ public enum RuleGenerator {
 
     static func natChain(_ network: String) -> String { "nat-\(network)" }
     static func forwardChain(_ network: String) -> String { "fwd-\(network)" }
-    static func portChain(_ id: String, _ network: String) -> String { "pub-\(id)-\(network)" }
+    static func portChain(_ id: String, _ network: String) -> String {
+        "pub-\(FirewallNames.containerKey(id))-\(network)"
+    }
 
     static func removeChain(_ chain: String) -> [String] {
         ["add chain \(prefix) \(chain)", "delete chain \(prefix) \(chain)"]

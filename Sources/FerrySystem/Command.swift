@@ -1,8 +1,10 @@
-import Foundation
+#if canImport(Glibc)
+    import Glibc
+#endif
 
-/// Runs a program to completion and captures what it printed. For tools around Ferry's
-/// work (tests, benchmarks, helpers such as slirp4netns), never for the packet path.
+/// What a finished command printed and how it ended.
 public struct CommandResult: Sendable {
+    /// The exit status, or 128 + the signal that ended it.
     public let status: Int32
     public let stdout: String
     public let stderr: String
@@ -10,57 +12,63 @@ public struct CommandResult: Sendable {
     public var succeeded: Bool { status == 0 }
 }
 
+/// Runs programs to completion for the tools around Ferry's work (tests, benchmarks,
+/// preflights), never for the packet path.
+///
+/// One thread feeds stdin and drains stdout and stderr with poll(2), so no pipe can fill
+/// up and block the child, and no run loop is involved: Foundation's Process was seen to
+/// miss a child's exit and wait forever when many ran at once.
 public enum Command {
-    /// Runs `arguments[0]` (looked up in PATH when it has no slash) with the rest as argv.
     public static func run(
         _ arguments: [String], input: String? = nil, environment: [String: String]? = nil
     ) throws -> CommandResult {
-        precondition(!arguments.isEmpty, "a command needs a program")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        let output = Pipe()
-        let errors = Pipe()
-        let inputPipe = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = inputPipe
-        try process.run()
-        if let input { inputPipe.fileHandleForWriting.write(Data(input.utf8)) }
-        try inputPipe.fileHandleForWriting.close()
-
-        // Drain both pipes concurrently so neither can fill up and block the child.
-        let collected = CollectedOutput()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            collected.setStderr(errors.fileHandleForReading.readDataToEndOfFile())
-            group.leave()
+        let child = try PipedProcess.start(arguments, environment: environment)
+        var pending = Array((input ?? "").utf8)[...]
+        var output: [UInt8] = []
+        var errors: [UInt8] = []
+        var open: [(descriptor: Int32, events: Int16)] = [
+            (child.stdout, Int16(POLLIN)), (child.stderr, Int16(POLLIN)),
+        ]
+        if pending.isEmpty {
+            close(child.stdin)
+        } else {
+            open.append((child.stdin, Int16(POLLOUT)))
         }
-        let stdoutData = output.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
+
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while !open.isEmpty {
+            var polled = open.map { pollfd(fd: $0.descriptor, events: $0.events, revents: 0) }
+            if poll(&polled, nfds_t(polled.count), -1) < 0 {
+                if errno == EINTR { continue }
+                throw SystemError.lastError("waiting for \(arguments[0])")
+            }
+            for entry in polled where entry.revents != 0 {
+                if entry.fd == child.stdin {
+                    let written = pending.withUnsafeBytes {
+                        write(entry.fd, $0.baseAddress, $0.count)
+                    }
+                    if written > 0 { pending = pending.dropFirst(written) }
+                    if pending.isEmpty || (written < 0 && errno != EINTR && errno != EAGAIN) {
+                        close(entry.fd)
+                        open.removeAll { $0.descriptor == entry.fd }
+                    }
+                    continue
+                }
+                let count = read(entry.fd, &buffer, buffer.count)
+                if count > 0 {
+                    if entry.fd == child.stdout {
+                        output += buffer[0..<count]
+                    } else {
+                        errors += buffer[0..<count]
+                    }
+                } else if count == 0 || errno != EINTR {
+                    close(entry.fd)
+                    open.removeAll { $0.descriptor == entry.fd }
+                }
+            }
+        }
         return CommandResult(
-            status: process.terminationStatus,
-            stdout: String(decoding: stdoutData, as: UTF8.self),
-            stderr: String(decoding: collected.stderr, as: UTF8.self))
-    }
-}
-
-private final class CollectedOutput: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-
-    func setStderr(_ value: Data) {
-        lock.lock()
-        data = value
-        lock.unlock()
-    }
-
-    var stderr: Data {
-        lock.lock()
-        defer { lock.unlock() }
-        return data
+            status: child.wait(), stdout: String(decoding: output, as: UTF8.self),
+            stderr: String(decoding: errors, as: UTF8.self))
     }
 }

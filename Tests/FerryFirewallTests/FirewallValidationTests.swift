@@ -48,12 +48,23 @@ import Testing
         rejects(container, on: internalNetwork, saying: "network backend is internal")
     }
 
-    @Test func namesMustBePlainChainNameParts() {
+    @Test func anyContainerIdGivesASafeStableChainName() throws {
+        // Podman's hex ids name the chain as they are.
+        #expect(RuleGenerator.portChain("0123abcd", "web") == "pub-0123abcd-web")
+        // Anything else, a dash or an attempt at nft syntax, becomes a digest.
+        for id in ["a-b", "a;flush ruleset", String(repeating: "f", count: 100)] {
+            let chain = RuleGenerator.portChain(id, "web")
+            #expect(chain.hasPrefix("pub-h_") && chain.hasSuffix("-web"), "\(chain)")
+            #expect(chain.utf8.count == "pub-h_".count + 16 + "-web".count)
+            #expect(RuleGenerator.portChain(id, "web") == chain)
+        }
+        #expect(RuleGenerator.portChain("a-b", "web") != RuleGenerator.portChain("a-c", "web"))
         var container = webContainer
-        container.id = "a-b"
-        rejects(container, on: ipv4Only, saying: "container id \"a-b\" cannot name")
-        container.id = "a;flush ruleset"
-        rejects(container, on: ipv4Only, saying: "cannot name a firewall chain")
+        container.id = ""
+        rejects(container, on: ipv4Only, saying: "container id is empty")
+    }
+
+    @Test func networkNamesMustBePlainChainNameParts() {
         let network = NetworkRules(name: "x y", subnets: [IPNetwork("10.0.0.0/24")!])
         #expect(throws: FirewallError.self) { try network.validate() }
     }

@@ -51,7 +51,6 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         changing("unmanaged bridge that does not exist") {
             $0.network.options["mode"] = "unmanaged"
         },
-        changing("DNS enabled (not supported yet)") { $0.network.dnsEnabled = true },
         BadInput(name: "sctp port mapping (no sctp module here)") { lab in
             var spec = SetupSpec(container: "c1", [lab.ipv4Network().attach(host: 2)])
             spec.portMappings = [

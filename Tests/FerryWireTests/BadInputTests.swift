@@ -293,9 +293,6 @@ let validationCases: [BadInput] = [
             #","port_mappings":[{"host_ip":"","container_port":80,"host_port":65530,"#
             + #""range":10,"protocol":"udp"}]"#
     },
-    BadInput("dns enabled", "network net1: dns is not supported yet") {
-        $0.flags = #""ipv6_enabled":false,"internal":false,"dns_enabled":true"#
-    },
 ]
 
 @Suite struct BadInputTests {

@@ -78,13 +78,16 @@ import Testing
         #expect(forwards.allSatisfy { $0.host == .anyOf(.ipv4) && $0.count == 2 })
     }
 
-    @Test func dnsIsRefusedForNow() throws {
+    /// DNS-enabled networks are accepted and carry what the DNS part needs.
+    @Test func dnsNetworksAreAcceptedWithTheirAliases() throws {
         var options = try NetworkOptions.decode(
             try SharedCaptures.data("rootful-4.3.1-two-networks-dns-setup.stdin.json"))
         options.portMappings = []
-        #expect(throws: BridgeConfigError.dnsUnsupported(network: "capnet2")) {
-            try BridgeConfig.validateAll(options, rootless: false)
-        }
+        let configs = try BridgeConfig.validateAll(options, rootless: false)
+        let capnet = try #require(configs.first { $0.networkName == "capnet" })
+        #expect(configs.allSatisfy { $0.dnsEnabled })
+        #expect(capnet.aliases == ["web", "ea0be2bb7017"])
+        #expect(capnet.bridgeAddresses == [IPNetwork("10.89.7.1/24")!])
     }
 
     /// The default network's capture, without its port, gives the config netavark acted on,

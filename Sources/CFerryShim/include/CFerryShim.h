@@ -2,10 +2,14 @@
 #ifndef CFERRY_SHIM_H
 #define CFERRY_SHIM_H
 
+#include <spawn.h>
 #include <sys/types.h>
 
 /// setns(2): join the namespace behind fd; nstype is a CLONE_NEW* flag or 0.
 int ferry_setns(int fd, int nstype);
+
+/// posix_spawn_file_actions_addclosefrom_np: the child closes every descriptor >= from.
+int ferry_spawn_closefrom(posix_spawn_file_actions_t *actions, int from);
 
 /// unshare(2).
 int ferry_unshare(int flags);
@@ -17,6 +21,9 @@ pid_t ferry_gettid(void);
 extern const int FERRY_CLONE_NEWNET;
 extern const int FERRY_CLONE_NEWUSER;
 extern const int FERRY_CLONE_NEWNS;
+
+/// pipe2(2) with O_CLOEXEC: both ends close-on-exec, atomically.
+int ferry_pipe_cloexec(int descriptors[2]);
 
 /// prctl(PR_SET_PDEATHSIG, signal).
 int ferry_set_parent_death_signal(int signal);

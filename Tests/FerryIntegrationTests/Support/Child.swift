@@ -1,3 +1,4 @@
+import FerrySystem
 import Foundation
 
 #if canImport(Glibc)
@@ -16,8 +17,8 @@ struct ChildResult: Sendable {
 /// A program started in the background, so a test can run many at once or signal one
 /// while it works. Every child is killed once its deadline passes, so no test hangs.
 ///
-/// Built on posix_spawn and waitpid rather than Foundation's Process: with many children
-/// at once, Process.waitUntilExit was seen to miss a child's exit and wait forever.
+/// Built on FerrySystem's PipedProcess (posix_spawn and waitpid) rather than Foundation's
+/// Process: with many children at once, Process.waitUntilExit missed a child's exit.
 final class Child: @unchecked Sendable {
     private let pid: pid_t
     private let lock = NSLock()
@@ -33,15 +34,13 @@ final class Child: @unchecked Sendable {
     /// Starts `arguments[0]` (looked up in PATH) with `input` on its stdin.
     init(_ arguments: [String], input: String? = nil, timeout: Double = 30) throws {
         Self.ignoreSIGPIPE
-        let (childPID, stdin, output, errors) = try Self.spawnLock.withLock {
-            try Self.spawn(arguments)
-        }
-        pid = childPID
+        let child = try PipedProcess.start(arguments)
+        pid = child.pid
 
-        Self.writeAll(Array((input ?? "").utf8), to: stdin.write)
-        close(stdin.write)
-        drain(output.read) { self.stdoutData.append($0) }
-        drain(errors.read) { self.stderrData.append($0) }
+        Self.writeAll(Array((input ?? "").utf8), to: child.stdin)
+        close(child.stdin)
+        drain(child.stdout) { self.stdoutData.append($0) }
+        drain(child.stderr) { self.stderrData.append($0) }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { [self] in
             lock.withLock { if !reaped { kill(pid, SIGKILL) } }
         }
@@ -98,59 +97,6 @@ final class Child: @unchecked Sendable {
             close(descriptor)
             drained.leave()
         }
-    }
-
-    /// Pipes are made close-on-exec and the child started under one lock, so children
-    /// started at the same time never inherit each other's pipe ends.
-    private static let spawnLock = NSLock()
-
-    private typealias Pipe = (read: Int32, write: Int32)
-
-    private static func spawn(_ arguments: [String]) throws -> (pid_t, Pipe, Pipe, Pipe) {
-        let stdin = try pipe()
-        let output = try pipe()
-        let errors = try pipe()
-
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, stdin.read, 0)
-        posix_spawn_file_actions_adddup2(&actions, output.write, 1)
-        posix_spawn_file_actions_adddup2(&actions, errors.write, 2)
-
-        // The child starts with default signal handling and nothing blocked.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGPIPE, SIGTERM, SIGINT, SIGCHLD] { sigaddset(&defaults, signal) }
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setsigmask(&attributes, &mask)
-        posix_spawnattr_setflags(
-            &attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-
-        let argv = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var childPID: pid_t = 0
-        let spawned = posix_spawnp(&childPID, arguments[0], &actions, &attributes, argv, environ)
-        for descriptor in [stdin.read, output.write, errors.write] { close(descriptor) }
-        guard spawned == 0 else {
-            for descriptor in [stdin.write, output.read, errors.read] { close(descriptor) }
-            throw LabError("cannot start \(arguments[0]): \(String(cString: strerror(spawned)))")
-        }
-        return (childPID, stdin, output, errors)
-    }
-
-    private static func pipe() throws -> Pipe {
-        var descriptors: [Int32] = [0, 0]
-        guard Glibc.pipe(&descriptors) == 0 else {
-            throw LabError("pipe: \(String(cString: strerror(errno)))")
-        }
-        for descriptor in descriptors { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
-        return (descriptors[0], descriptors[1])
     }
 
     private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) {
