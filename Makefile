@@ -4,7 +4,8 @@
 #   make example   build release, run the built-in example in throwaway namespaces
 #   make test      build, run every Swift test and the real-client Podman tests
 #   make lint      swift format lint, strict
-#   make bench     setup+teardown time per container, Ferry against netavark 1.4
+#   make bench     setup+teardown time per container, and the 200th container against the
+#                  1st, Ferry against netavark 1.4 (docs/benchmarks.md)
 #   make install   ferry into $(BINDIR), the Podman helper entry into $(HELPERDIR)
 #
 # FERRY=PATH runs the example, the Podman tests or the benchmark against another binary
@@ -60,6 +61,7 @@ lint:
 
 bench: release
 	FERRY="$${FERRY:-$(RELEASE_FERRY)}" bench/setup-teardown
+	FERRY="$${FERRY:-$(RELEASE_FERRY)}" bench/many-containers
 
 install: release
 	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(HELPERDIR)"

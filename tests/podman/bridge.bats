@@ -28,7 +28,7 @@ calls_with() {
 
     # Teardown removed the veth and, with no container left on it, the bridge.
     run ! in_host ip link show podman0
-    [ -z "$(in_host ip -o link show type veth)" ]
+    [ "$(in_host ip -o link show type veth | grep -cv ': fy-remote@')" -eq 0 ]
 }
 
 @test "a container on the default network talks TCP to its gateway in the fake host" {
@@ -88,14 +88,14 @@ EOF
     [ "$status" -eq 126 ]
     [[ "$output" =~ Error:\ netavark:\ .+ ]]
     [ "$(calls_with setup | grep -c -- '-> exit 1$')" -eq 1 ]
-    [ "$(in_host ip -o link show | grep -cv ': lo:')" -eq 0 ]
+    [ -z "$(lab_links)" ]
     run -0 lab_podman network rm "$name"
 }
 
-@test "nothing is left: no container, no link in the fake host but lo" {
+@test "nothing is left: no container, no link in the fake host but lo and the remote's veth" {
     run -0 lab_podman ps --all --quiet
     [ -z "$output" ]
-    run -0 in_host ip -o link show
+    run -0 lab_links
     echo "$output"
-    [ "$(echo "$output" | grep -cv ': lo:')" -eq 0 ]
+    [ -z "$output" ]
 }
