@@ -13,20 +13,16 @@ extension NetlinkSocket {
     public func addressAdd(index: Int32, _ network: IPNetwork, interfaceName: String)
         throws(NetlinkError)
     {
-        let address = rtnl_addr_alloc()
-        defer { rtnl_addr_put(address) }
-        rtnl_addr_set_ifindex(address, index)
-        let local = NetlinkAddress.make(network)
-        defer { nl_addr_put(local) }
-        rtnl_addr_set_local(address, local)
-        if let broadcast = network.broadcast, network.prefixLength < 31 {
-            let value = NetlinkAddress.make(broadcast)
-            defer { nl_addr_put(value) }
-            rtnl_addr_set_broadcast(address, value)
-        }
-        if network.family == .ipv6 { rtnl_addr_set_flags(address, UInt32(IFA_F_NODAD)) }
-        try request("adding address \(network) to \(interfaceName)") {
-            rtnl_addr_add(handle, address, NLM_F_CREATE | NLM_F_EXCL)
+        try withAddress(index: index, network) { (address) throws(NetlinkError) in
+            if let broadcast = network.broadcast, network.prefixLength < 31 {
+                let value = NetlinkAddress.make(broadcast)
+                defer { nl_addr_put(value) }
+                rtnl_addr_set_broadcast(address, value)
+            }
+            if network.family == .ipv6 { rtnl_addr_set_flags(address, UInt32(IFA_F_NODAD)) }
+            try request("adding address \(network) to \(interfaceName)") {
+                rtnl_addr_add(handle, address, NLM_F_CREATE | NLM_F_EXCL)
+            }
         }
     }
 
@@ -34,15 +30,24 @@ extension NetlinkSocket {
     public func addressDel(index: Int32, _ network: IPNetwork, interfaceName: String)
         throws(NetlinkError)
     {
+        try withAddress(index: index, network) { (address) throws(NetlinkError) in
+            try request("deleting address \(network) from \(interfaceName)") {
+                rtnl_addr_delete(handle, address, 0)
+            }
+        }
+    }
+
+    /// An rtnl_addr for NETWORK on link INDEX, alive for the body's duration.
+    private func withAddress(
+        index: Int32, _ network: IPNetwork, _ body: (OpaquePointer?) throws(NetlinkError) -> Void
+    ) throws(NetlinkError) {
         let address = rtnl_addr_alloc()
         defer { rtnl_addr_put(address) }
         rtnl_addr_set_ifindex(address, index)
         let local = NetlinkAddress.make(network)
         defer { nl_addr_put(local) }
         rtnl_addr_set_local(address, local)
-        try request("deleting address \(network) from \(interfaceName)") {
-            rtnl_addr_delete(handle, address, 0)
-        }
+        try body(address)
     }
 
     /// ip addr show (IPv4 and IPv6).
@@ -53,10 +58,9 @@ extension NetlinkSocket {
         var addresses: [InterfaceAddress] = []
         var object = nl_cache_get_first(cache)
         while let current = object {
-            let address = current
-            if let network = NetlinkAddress.read(rtnl_addr_get_local(address)) {
+            if let network = NetlinkAddress.read(rtnl_addr_get_local(current)) {
                 addresses.append(
-                    InterfaceAddress(index: rtnl_addr_get_ifindex(address), network: network))
+                    InterfaceAddress(index: rtnl_addr_get_ifindex(current), network: network))
             }
             object = nl_cache_get_next(current)
         }

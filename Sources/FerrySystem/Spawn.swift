@@ -31,19 +31,12 @@ public struct SpawnedProcess: Sendable {
         // (not every descriptor is close-on-exec) would block them for its whole life.
         ferry_spawn_closefrom(&actions, 3)
 
-        // A clean signal state: a caller's blocked or ignored SIGHUP (teardown ignores it,
-        // test runners may block it) would otherwise stay so for a daemon's whole life.
+        // A clean signal state: a caller's blocked or ignored SIGHUP would otherwise stay so
+        // for a daemon's whole life.
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        var allSignals = sigset_t()
-        sigemptyset(&noSignals)
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setflags(
-            &attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        resetSignals(&attributes)
 
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
