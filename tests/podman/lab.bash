@@ -136,6 +136,20 @@ in_remote() {
 }
 
 # lab_links: the fake host's links other than lo and the veth to the remote client.
+# ip complains on stderr ("Peer netns reference is invalid") about a veth whose peer's
+# namespace the kernel is still destroying; the link itself is listed on stdout regardless.
 lab_links() {
-    in_host ip -o link show | grep -v -e ': lo:' -e ': fy-remote@' || true
+    in_host ip -o link show 2>/dev/null | grep -v -e ': lo:' -e ': fy-remote@' || true
+}
+
+# fetch URL: the page at URL, through curl (the host's busybox 1.35 wget segfaults here),
+# retried for up to 5 seconds while the server starts. Run it through in_host or in_remote.
+fetch() {
+    local attempt
+    for attempt in $(seq 25); do
+        curl -sf -m 2 "$1" 2>/dev/null && return 0
+        [ "$attempt" -lt 25 ] && sleep 0.2
+    done
+    echo "fetch: nothing from $1" >&2
+    return 1
 }

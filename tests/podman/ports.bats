@@ -16,18 +16,6 @@ teardown() {
     lab_podman rm --force --time 0 fy-web >/dev/null 2>&1 || true
 }
 
-# fetch URL: the page at URL, through curl (the host's busybox 1.35 wget segfaults here),
-# retried for up to 5 seconds while the server starts. Run it through in_host or in_remote.
-fetch() {
-    local attempt
-    for attempt in $(seq 25); do
-        curl -sf -m 2 "$1" 2>/dev/null && return 0
-        [ "$attempt" -lt 25 ] && sleep 0.2
-    done
-    echo "fetch: nothing from $1" >&2
-    return 1
-}
-
 # rules: the fake host's whole nft ruleset: Ferry's table inet ferry, or netavark's
 # iptables-nft tables when the tests are checked against netavark.
 rules() {

@@ -18,17 +18,6 @@ teardown() {
     rootless_podman rm --force --time 0 fy-rootless >/dev/null 2>&1 || true
 }
 
-# fetch URL: the page at URL through curl, retried for up to 5 seconds.
-fetch() {
-    local attempt
-    for attempt in $(seq 25); do
-        curl -sf -m 2 "$1" 2>/dev/null && return 0
-        [ "$attempt" -lt 25 ] && sleep 0.2
-    done
-    echo "fetch: nothing from $1" >&2
-    return 1
-}
-
 # in_rootless_netns ARGS: a command in Podman's rootless network namespace, as the user.
 in_rootless_netns() {
     rootless_podman unshare --rootless-netns "$@"
