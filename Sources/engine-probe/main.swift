@@ -70,14 +70,21 @@ struct Options {
     func all(_ option: String) -> [String] { values[option] ?? [] }
 }
 
+// A parent may have blocked signals (a test runner's threads do); SIGTERM must stop us.
+var noSignals = sigset_t()
+sigemptyset(&noSignals)
+sigprocmask(SIG_SETMASK, &noSignals, nil)
+
 let options = Options(Array(CommandLine.arguments.dropFirst()))
 func one(_ option: String) -> String? { options.one(option) }
 
 guard let containerPath = one("--container") else { fail("--container NETNS_PATH is needed") }
 let tapName = one("--tap") ?? "tap0"
-if let level = Log.level(fromEnvironment: ["FERRY_LOG": getenv("FERRY_LOG").map {
-    String(cString: $0)
-} ?? "info"]) {
+if let level = Log.level(fromEnvironment: [
+    "FERRY_LOG": getenv("FERRY_LOG").map {
+        String(cString: $0)
+    } ?? "info"
+]) {
     Log.level = level
 }
 
