@@ -155,7 +155,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FerryEnginePathTests",
-            dependencies: ["FerrySystem", "FerryTestSupport"],
+            dependencies: ["FerryEngine", "FerryAddress", "FerrySystem", "FerryTestSupport"],
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),
