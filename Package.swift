@@ -120,6 +120,14 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // A development tool that runs the engine over a tap it makes in a namespace, for the
+        // data path's tests (without the `ferry pasta` command line).
+        .executableTarget(
+            name: "engine-probe",
+            dependencies: ["FerryEngine", "FerrySystem", "FerryAddress", "CFerryShim"],
+            swiftSettings: strict
+        ),
+
         // Paths, namespaces and processes for the tests; never linked into ferry.
         .target(
             name: "FerryTestSupport",
@@ -163,6 +171,12 @@ let package = Package(
         .testTarget(
             name: "FerryDNSTests",
             dependencies: ["FerryDNS", "FerryAddress", "FerrySystem", "FerryTestSupport"],
+            exclude: ["Fixtures"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FerryEnginePathTests",
+            dependencies: ["FerryEngine", "FerryAddress", "FerrySystem", "FerryTestSupport"],
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),

@@ -94,11 +94,8 @@ public enum PastaCommand {
         EngineLifecycle.installed = session.lifecycle
         let engine = Engine(config: session.config, tap: session.tap)
         do {
-            try engine.run()
-        } catch let error as MessageError where error.description.contains("not written yet") {
-            // FIXME: until the data path lands, hold the tap until the namespace goes.
-            Log.debug("pasta", "\(error); waiting for the namespace to go")
-            session.lifecycle.waitUntilGone()
+            try engine.run(
+                quit: session.lifecycle.descriptor, isGone: session.lifecycle.namespaceGone)
         } catch {
             Log.error("pasta", "\(error)")
             return 1

@@ -48,11 +48,18 @@ public struct PipedProcess: Sendable {
         }
         defer { envp?.forEach { free($0) } }
 
+        // ETXTBSY: a program just written may still be open for writing in a child that
+        // another thread forked before the writer closed it; that child execs soon.
         var pid: pid_t = 0
-        let result =
-            envp.map { envp in
-                posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
-            } ?? posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, environ)
+        var result: Int32 = 0
+        for attempt in 0..<20 {
+            result =
+                envp.map { envp in
+                    posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
+                } ?? posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, environ)
+            guard result == ETXTBSY, attempt < 19 else { break }
+            usleep(10_000)
+        }
         guard result == 0 else {
             for descriptor in [input.write, output.read, errors.read] { close(descriptor) }
             throw SystemError("starting \(arguments[0])", errno: result)

@@ -1,0 +1,38 @@
+// The engine's Linux calls: epoll, timerfd and the tun ioctl, which Glibc's Swift module does
+// not export (epoll_event is a packed struct on x86_64, and ioctl is variadic).
+#ifndef FERRY_ENGINE_SHIM_H
+#define FERRY_ENGINE_SHIM_H
+
+#include <stdint.h>
+
+/// epoll_create1(EPOLL_CLOEXEC).
+int ferry_epoll_create(void);
+
+/// epoll_ctl(EPOLL_CTL_ADD / EPOLL_CTL_MOD / EPOLL_CTL_DEL) with the event's data as a tag.
+int ferry_epoll_add(int epfd, int fd, uint32_t events, uint64_t tag);
+int ferry_epoll_modify(int epfd, int fd, uint32_t events, uint64_t tag);
+int ferry_epoll_delete(int epfd, int fd);
+
+/// epoll_wait into two parallel arrays (tags and event masks) of at most `max` entries;
+/// `max` is capped at FERRY_EPOLL_BATCH. Returns the count, or -1 with errno.
+int ferry_epoll_wait(int epfd, uint64_t *tags, uint32_t *events, int max, int timeout_ms);
+
+/// The epoll event bits.
+extern const uint32_t FERRY_EPOLLIN;
+extern const uint32_t FERRY_EPOLLOUT;
+extern const uint32_t FERRY_EPOLLERR;
+extern const uint32_t FERRY_EPOLLHUP;
+extern const int FERRY_EPOLL_BATCH;
+
+/// timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC), armed to fire every
+/// `interval_ms` milliseconds. Returns the descriptor, or -1 with errno.
+int ferry_timerfd_periodic(int interval_ms);
+
+/// Nanoseconds on CLOCK_MONOTONIC.
+uint64_t ferry_monotonic_ns(void);
+
+/// ioctl(fd, TUNSETIFF) on an open /dev/net/tun: attaches it to interface `name` (created
+/// when missing) as a tap without packet information (IFF_TAP | IFF_NO_PI).
+int ferry_tun_set_tap(int fd, const char *name);
+
+#endif
