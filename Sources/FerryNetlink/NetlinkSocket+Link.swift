@@ -125,8 +125,10 @@ extension NetlinkSocket {
         try request("deleting link \(name)") { rtnl_link_delete(handle, link) }
     }
 
+    /// `family` AF_BRIDGE makes libnl send a bridge port's flags as IFLA_PROTINFO.
     private func linkChange(
-        index: Int32, operation: String, _ configure: (OpaquePointer?) -> Void
+        index: Int32, operation: String, family: Int32 = AF_UNSPEC,
+        _ configure: (OpaquePointer?) -> Void
     ) throws(NetlinkError) {
         let original = rtnl_link_alloc()
         let change = rtnl_link_alloc()
@@ -135,6 +137,10 @@ extension NetlinkSocket {
             rtnl_link_put(change)
         }
         rtnl_link_set_ifindex(original, index)
+        if family != AF_UNSPEC {
+            rtnl_link_set_family(original, family)
+            rtnl_link_set_family(change, family)
+        }
         configure(change)
         try request(operation) { rtnl_link_change(handle, original, change, 0) }
     }
@@ -147,20 +153,12 @@ extension NetlinkSocket {
     /// come back out of the port they went in by; with br_netfilter loaded the bridge
     /// drops those unless the port is in hairpin mode.
     public func linkSetHairpin(index: Int32, name: String) throws(NetlinkError) {
-        let original = rtnl_link_alloc()
-        let change = rtnl_link_alloc()
-        defer {
-            rtnl_link_put(original)
-            rtnl_link_put(change)
-        }
-        rtnl_link_set_ifindex(original, index)
-        // AF_BRIDGE makes libnl send the port's flags as IFLA_PROTINFO; the bridge helpers
-        // assert on anything else.
-        rtnl_link_set_family(original, AF_BRIDGE)
-        rtnl_link_set_family(change, AF_BRIDGE)
-        rtnl_link_bridge_set_flags(change, UInt32(RTNL_BRIDGE_HAIRPIN_MODE.rawValue))
-        try request("setting hairpin mode on \(name)") {
-            rtnl_link_change(handle, original, change, 0)
+        // libnl's bridge helpers assert on a link that is not of family AF_BRIDGE.
+        try linkChange(
+            index: index, operation: "setting hairpin mode on \(name)", family: AF_BRIDGE
+        ) {
+            change in
+            rtnl_link_bridge_set_flags(change, UInt32(RTNL_BRIDGE_HAIRPIN_MODE.rawValue))
         }
     }
 }

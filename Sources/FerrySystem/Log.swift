@@ -88,16 +88,6 @@ public enum Log {
         _ level: Level, _ subsystem: StaticString, _ message: () -> String
     ) {
         guard enabled(level) else { return }
-        let line = "[\(level.label)] \(subsystem): \(message())\n"
-        var bytes = Array(line.utf8)
-        bytes.withUnsafeMutableBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 && errno == EINTR { continue }
-                if written <= 0 { return }
-                offset += written
-            }
-        }
+        writeStandardError("[\(level.label)] \(subsystem): \(message())\n")
     }
 }
