@@ -127,6 +127,26 @@ extension EngineEnvironmentSuite {
             #expect(links == ["lo"])
         }
 
+        /// Teardown stops the engine with SIGTERM. The test runner blocks SIGTERM in the
+        /// children it starts, as any caller might: the engine must not keep that mask.
+        @Test func engineStopsOnSigtermWhateverItsCallerBlocked() throws {
+            let environment = try Env()
+            defer { environment.remove() }
+            let container = try environment.startContainer()
+            let pidFile = environment.runDirectory + "/pasta.pid"
+            let result = try Attach.pasta(
+                environment, ["--config-net", "--netns", container.netnsPath, "-P", pidFile])
+            try #require(result.status == 0, "\(result.stderr)")
+            let engine = try Attach.livePid(pidFile)
+            let status = try FileSystem.readString("/proc/\(engine)/status")
+            #expect(status.contains("SigBlk:\t0000000000000000\n"), "\(status)")
+
+            kill(engine, SIGTERM)
+            for _ in 0..<50 where Attach.isAlive(engine) { usleep(20_000) }
+            #expect(!Attach.isAlive(engine))
+            #expect(container.isRunning)
+        }
+
         @Test func driverAutoPicksPastaForTheRootlessUser() throws {
             let environment = try Env()
             defer { environment.remove() }
