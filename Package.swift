@@ -183,6 +183,8 @@ let package = Package(
         .testTarget(
             name: "FerryEngineTests",
             dependencies: ["FerryCommands", "FerryEngine", "FerryTestSupport", "FerrySystem"],
+            // Read in place through TestPaths.packageRoot, not bundled.
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -70,6 +70,15 @@ enum PastaAttach {
             throw MessageError("tap \(name) vanished")
         }
         try socket.linkSetMTU(index: tap.index, name: name, mtu: plan.mtu)
+        // No duplicate address detection on the tap: nothing else is on that link, and a
+        // link-local address left tentative for a second or two after the engine reports
+        // ready makes a DHCPv6 client started at once fail to bind (as pasta, which skips
+        // DAD too). Before link up, so the link-local address is made without it.
+        do {
+            try Sysctl.set("net/ipv6/conf/\(name)/accept_dad", "0")
+        } catch {
+            Log.warning("pasta", "\(error): the tap's link-local address waits for DAD")
+        }
         try socket.linkSetUp(index: tap.index, name: name)
 
         // ip addr add ADDRESS dev TAP

@@ -85,10 +85,11 @@ struct PastaMode {
         defer { try? FileSystem.remove(pidFile) }
         guard Self.isEngine(pid) else { return [] }
 
-        // SIGTERM, then SIGKILL if it has not gone within two seconds.
+        // SIGTERM, then SIGKILL if it has not gone within two seconds. Waiting on its state,
+        // not on isEngine: an exiting process's cmdline reads empty before it is a zombie.
         kill(pid, SIGTERM)
-        for _ in 0..<200 where Self.isEngine(pid) { usleep(10_000) }
-        if Self.isEngine(pid) { kill(pid, SIGKILL) }
+        for _ in 0..<200 where Self.isRunning(pid) { usleep(10_000) }
+        if Self.isRunning(pid) { kill(pid, SIGKILL) }
         return []
     }
 
@@ -106,14 +107,21 @@ struct PastaMode {
 
     /// Whether `pid` is a live process running Ferry's engine (a reused pid is not).
     static func isEngine(_ pid: pid_t) -> Bool {
-        guard let status = try? FileSystem.readString("/proc/\(pid)/stat"),
-            let close = status.lastIndex(of: ")"),
-            status[status.index(close, offsetBy: 2)] != "Z",
+        guard isRunning(pid),
             let commandLine = try? FileSystem.readString("/proc/\(pid)/cmdline")
         else { return false }
         return commandLine.split(separator: "\0").contains {
             $0 == "pasta" || $0 == "__pasta-daemon"
         }
+    }
+
+    /// Whether `pid` exists and has not exited (a zombie has).
+    static func isRunning(_ pid: pid_t) -> Bool {
+        guard let status = try? FileSystem.readString("/proc/\(pid)/stat"),
+            let close = status.lastIndex(of: ")"),
+            status.index(close, offsetBy: 2) < status.endIndex
+        else { return false }
+        return status[status.index(close, offsetBy: 2)] != "Z"
     }
 
     /// A locally administered unicast MAC, so setup knows the tap's address in advance.

@@ -34,7 +34,14 @@ enum PastaSpawn {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        if newSession { posix_spawnattr_setflags(&attributes, FERRY_POSIX_SPAWN_SETSID) }
+        // The daemon outlives its caller: it must not keep a mask that blocks teardown's
+        // SIGTERM (test runners and shells that ignore SIGHUP pass theirs on).
+        resetSignals(&attributes)
+        if newSession {
+            var flags: Int16 = 0
+            posix_spawnattr_getflags(&attributes, &flags)
+            posix_spawnattr_setflags(&attributes, flags | FERRY_POSIX_SPAWN_SETSID)
+        }
 
         let argv = (["ferry"] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }

@@ -86,7 +86,8 @@ public struct PipedProcess: Sendable {
 
 /// Makes a spawned child start with default signal handling and nothing blocked, whatever
 /// the caller ignores (teardown ignores SIGTERM and SIGHUP) or blocks (test runners).
-func resetSignals(_ attributes: inout posix_spawnattr_t) {
+/// Sets the attributes' flags to those two; add others after it.
+public func resetSignals(_ attributes: inout posix_spawnattr_t) {
     var noSignals = sigset_t()
     var allSignals = sigset_t()
     sigemptyset(&noSignals)

@@ -122,9 +122,36 @@ public final class EngineTestEnvironment: @unchecked Sendable {
     /// Starts a long-running command in the host namespace (as root); stopped by `remove()`.
     @discardableResult
     public func start(inHost arguments: [String], output: Pipe? = nil) throws -> Process {
+        try start(in: host, arguments, output: output)
+    }
+
+    /// Starts a server in one of this environment's namespaces (as root) and waits for the
+    /// first line it prints, which must begin with `ready`; stopped by `remove()`.
+    public func startServer(
+        in namespace: TestNamespace, _ arguments: [String], ready: String = "listening"
+    ) throws {
+        let output = Pipe()
+        let process = try start(in: namespace, arguments, output: output)
+        var seen = ""
+        while !seen.contains("\n") {
+            let data = output.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            seen += String(decoding: data, as: UTF8.self)
+        }
+        guard seen.hasPrefix(ready) else {
+            kill(process.processIdentifier, SIGKILL)
+            throw MessageError("\(arguments.joined(separator: " ")) did not start: \(seen)")
+        }
+    }
+
+    /// Starts a long-running command in `namespace` (as root); stopped by `remove()`.
+    @discardableResult
+    public func start(
+        in namespace: TestNamespace, _ arguments: [String], output: Pipe? = nil
+    ) throws -> Process {
         let process = Process()
         process.executableURL = URL(filePath: "/usr/bin/env")
-        process.arguments = ["ip", "netns", "exec", host.name] + arguments
+        process.arguments = ["ip", "netns", "exec", namespace.name] + arguments
         process.standardOutput = output ?? FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
