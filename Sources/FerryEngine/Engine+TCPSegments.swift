@@ -111,6 +111,8 @@ extension Engine {
 
     /// Every `tcpTimerMilliseconds`: resend what the container has not acknowledged in time,
     /// give up after `tcpRetransmitLimit` tries, and refresh small windows.
+    // FIXME: nothing probes a zero window the container advertised: if its later window
+    // update is lost on the tap, host-to-container data waits for its next segment.
     func tcpTimer() {
         guard tcp.flows.count > 0 else { return }
         for index in 0..<tcp.capacity where tcp.socket(index) >= 0 {
