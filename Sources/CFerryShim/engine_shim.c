@@ -3,6 +3,7 @@
 
 #include <linux/if.h>
 #include <linux/if_tun.h>
+#include <linux/sockios.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
@@ -16,6 +17,8 @@ const uint32_t FERRY_EPOLLIN = EPOLLIN;
 const uint32_t FERRY_EPOLLOUT = EPOLLOUT;
 const uint32_t FERRY_EPOLLERR = EPOLLERR;
 const uint32_t FERRY_EPOLLHUP = EPOLLHUP;
+const uint32_t FERRY_EPOLLRDHUP = EPOLLRDHUP;
+const uint32_t FERRY_EPOLLET = EPOLLET;
 const int FERRY_EPOLL_BATCH = BATCH;
 
 int ferry_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
@@ -61,6 +64,12 @@ int ferry_timerfd_periodic(int interval_ms) {
         return -1;
     }
     return fd;
+}
+
+int ferry_socket_outq(int fd) {
+    int queued = 0;
+    if (ioctl(fd, SIOCOUTQ, &queued) != 0) return -1;
+    return queued;
 }
 
 uint64_t ferry_monotonic_ns(void) {

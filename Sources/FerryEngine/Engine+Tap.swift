@@ -37,6 +37,17 @@ extension Engine {
         }
     }
 
+    /// Writes `length` bytes from `base` (a frame built outside the send buffer) to the tap.
+    func tapWrite(_ base: UnsafeMutableRawPointer?, _ length: Int?) {
+        guard let base, let length, length > 0 else { return }
+        if Glibc.write(tap.rawValue, base, length) < 0 {
+            statistics.framesDropped += 1
+            Log.debug("tap", "write of \(length) bytes failed: errno \(errno)")
+        } else {
+            statistics.framesSent += 1
+        }
+    }
+
     /// Where frames to the container go: its MAC, or broadcast until it is known.
     var containerDestination: EthernetAddress { containerMAC ?? .broadcast }
 
@@ -82,8 +93,10 @@ extension Engine {
             echoOutbound(
                 source: packet.source, destination: packet.destination,
                 identifier: message.identifier, message: message.bytes)
+        case IPv4Packet.protocolTCP:
+            guard let segment = TCPSegment(packet.payload) else { return drop("bad TCP") }
+            tcpReceive(source: packet.source, destination: packet.destination, segment)
         default:
-            // TODO: TCP comes with issue 6.
             drop("IPv4 protocol not carried")
         }
     }
@@ -108,6 +121,9 @@ extension Engine {
                     packet.payload, source: packet.source, destination: packet.destination)
             else { return drop("bad ICMPv6") }
             icmpv6Receive(message, packet: packet, frame: frame)
+        case IPv4Packet.protocolTCP:
+            guard let segment = TCPSegment(packet.payload) else { return drop("bad TCP") }
+            tcpReceive(source: packet.source, destination: packet.destination, segment)
         default:
             drop("IPv6 protocol not carried")
         }

@@ -12,13 +12,14 @@
 //   and written back to the tap;
 // - a flow's host socket is readable: a reply is read into the socket buffer and written to
 //   the tap as a frame addressed as the container expects (AddressMap, FlowTable);
-// - the one-second timer: idle flows expire, and now and then a router advertisement goes
-//   out unsolicited;
+// - the timer, every 50 ms: TCP retransmissions and window updates; once a second idle
+//   flows expire, and now and then a router advertisement goes out unsolicited;
 // - the quit descriptor (optional) is readable, or the tap goes away: `run` returns.
 //
 // The three buffers and both flow tables are allocated in `init`; the packet path allocates
 // nothing, and logs only at debug level and below, through autoclosures that build no text
-// unless that level is on. TCP is not carried yet (issue 6).
+// unless that level is on. TCP (Engine+TCP, Engine+TCPSocket, Engine+TCPSegments) is
+// translated, not terminated: see TCPConnection.swift.
 
 import CFerryShim
 import FerryAddress
@@ -46,6 +47,8 @@ public final class Engine {
     static let icmpIdleTimeout: UInt64 = 60
     /// Seconds between unsolicited router advertisements.
     static let routerAdvertisementInterval: UInt64 = 60
+    /// Room for one batch of TCP segments peeked from a socket.
+    static let tcpFramesSize = 1 << 20
 
     let receiveBuffer: UnsafeMutableRawBufferPointer
     let sendBuffer: UnsafeMutableRawBufferPointer
@@ -68,9 +71,18 @@ public final class Engine {
 
     let udpFlows: FlowTable
     let icmpFlows: FlowTable
+    let tcp: TCPConnectionTable
+    /// Frame slots for segments peeked from TCP sockets, the I/O vectors pointing into
+    /// them, and a scratch area for kernels without SO_PEEK_OFF.
+    let tcpFrames: UnsafeMutableRawBufferPointer
+    let tcpVectors: UnsafeMutablePointer<iovec>
+    let tcpScratch: UnsafeMutableRawBufferPointer
+    /// Whether SO_PEEK_OFF works on TCP sockets; nil until the first connection tries.
+    var tcpPeekOffsetWorks: Bool?
     var loop: EventLoop?
     /// Seconds on the monotonic clock, read once per wake-up.
     var now: UInt64 = 0
+    var nowMilliseconds: UInt64 = 0
     var nextRouterAdvertisement: UInt64 = 0
     var warnedAboutPing = false
     var statistics = EngineStatistics()
@@ -107,12 +119,19 @@ public final class Engine {
         addressMap = AddressMap(config)
         udpFlows = FlowTable(capacity: max(1, config.udpFlowLimit))
         icmpFlows = FlowTable(capacity: Self.icmpFlowLimit)
+        tcp = TCPConnectionTable(capacity: max(1, config.tcpConnectionLimit))
+        tcpFrames = .allocate(byteCount: Self.tcpFramesSize, alignment: 16)
+        tcpVectors = .allocate(capacity: Self.tcpVectorLimit + 1)
+        tcpScratch = .allocate(byteCount: Self.tcpFramesSize, alignment: 16)
     }
 
     deinit {
         receiveBuffer.deallocate()
         sendBuffer.deallocate()
         socketBuffer.deallocate()
+        tcpFrames.deallocate()
+        tcpVectors.deallocate()
+        tcpScratch.deallocate()
     }
 
     /// Runs until the tap goes away or `quit` becomes readable (a pipe's far end closing, a
@@ -124,34 +143,41 @@ public final class Engine {
         }
         let loop = try EventLoop()
         self.loop = loop
-        let timerFD = ferry_timerfd_periodic(1000)
+        let timerFD = ferry_timerfd_periodic(Int32(Self.tcpTimerMilliseconds))
         guard timerFD >= 0 else { throw SystemError.lastError("creating the engine's timer") }
         let timer = FileDescriptor(taking: timerFD)
         try loop.add(tap.rawValue, tag: EventTag(.tap))
         try loop.add(timer.rawValue, tag: EventTag(.timer))
         if let quit { try loop.add(quit.rawValue, tag: EventTag(.quit)) }
 
-        now = Self.monotonicSeconds()
+        updateClock()
+        var lastTick = now
         routerAdvertise(to: nil)
         nextRouterAdvertisement = now + Self.routerAdvertisementInterval
         Log.info("engine", "running on tap \(config.interfaceName)")
 
         while true {
             let count = try loop.wait(timeout: -1)
-            now = Self.monotonicSeconds()
+            updateClock()
             for index in 0..<count {
                 let tag = loop.tag(at: index)
                 let events = loop.events(at: index)
                 switch tag.kind {
                 case .tap:
-                    if !tapReadable(events) {
+                    let alive = tapReadable(events)
+                    tcpFlushAcks()
+                    if !alive {
                         Log.info("engine", "the tap is gone: stopping")
                         return
                     }
                 case .timer:
                     var expirations: UInt64 = 0
                     _ = Glibc.read(timer.rawValue, &expirations, 8)
-                    tick()
+                    tcpTimer()
+                    if now != lastTick {
+                        lastTick = now
+                        tick()
+                    }
                 case .quit:
                     if isGone() {
                         Log.info("engine", "the namespace is gone: stopping")
@@ -161,6 +187,8 @@ public final class Engine {
                     udpReceive(tag)
                 case .icmpFlow:
                     icmpReceive(tag)
+                case .tcpFlow:
+                    tcpSocketEvent(tag, events)
                 case nil:
                     break
                 }
@@ -181,6 +209,13 @@ public final class Engine {
     }
 
     static func monotonicSeconds() -> UInt64 { ferry_monotonic_ns() / 1_000_000_000 }
+
+    /// Reads the monotonic clock once per wake-up, in seconds and milliseconds.
+    func updateClock() {
+        let nanoseconds = ferry_monotonic_ns()
+        now = nanoseconds / 1_000_000_000
+        nowMilliseconds = nanoseconds / 1_000_000
+    }
 
     /// fe80::/64 with the modified EUI-64 interface identifier of `mac` (RFC 4291 2.5.1).
     static func linkLocal(for mac: EthernetAddress) -> IPAddress {
@@ -204,4 +239,7 @@ struct EngineStatistics {
     var framesReceived = 0
     var framesDropped = 0
     var framesSent = 0
+    /// Container data the host socket did not take whole (the window was too generous).
+    var tcpShortWrites = 0
+    var tcpRetransmits = 0
 }

@@ -51,12 +51,15 @@ public struct EngineConfig: Sendable, Equatable {
     public var udpIdleTimeout: Int
     /// At most this many UDP flows; the oldest idle ones are evicted first.
     public var udpFlowLimit: Int
+    /// At most this many TCP connections; a SYN beyond them is answered with a RST.
+    public var tcpConnectionLimit: Int
 
     public init(
         interfaceName: String, mtu: Int, engineMAC: MACAddress, containerMAC: MACAddress? = nil,
         ipv4: Family?, ipv6: Family?, mapGateway: Bool = true, mapGuestAddress: [IPAddress] = [],
         dnsForward: [IPAddress] = [], dnsUpstreams: [IPAddress] = [],
-        dnsAdvertised: [IPAddress] = [], udpIdleTimeout: Int = 180, udpFlowLimit: Int = 4096
+        dnsAdvertised: [IPAddress] = [], udpIdleTimeout: Int = 180, udpFlowLimit: Int = 4096,
+        tcpConnectionLimit: Int = 4096
     ) {
         self.interfaceName = interfaceName
         self.mtu = mtu
@@ -71,5 +74,6 @@ public struct EngineConfig: Sendable, Equatable {
         self.dnsAdvertised = dnsAdvertised
         self.udpIdleTimeout = udpIdleTimeout
         self.udpFlowLimit = udpFlowLimit
+        self.tcpConnectionLimit = tcpConnectionLimit
     }
 }

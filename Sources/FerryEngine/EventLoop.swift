@@ -26,6 +26,7 @@ struct EventTag: Equatable {
         case quit = 3
         case udpFlow = 4
         case icmpFlow = 5
+        case tcpFlow = 6
     }
 
     let rawValue: UInt64
@@ -47,6 +48,9 @@ struct EventTag: Equatable {
 final class EventLoop {
     static let readable = FERRY_EPOLLIN
     static let hangUp = FERRY_EPOLLHUP | FERRY_EPOLLERR
+    static let writable = FERRY_EPOLLOUT
+    static let remoteHangUp = FERRY_EPOLLRDHUP
+    static let edgeTriggered = FERRY_EPOLLET
 
     let descriptor: FileDescriptor
     private let tags: UnsafeMutablePointer<UInt64>
@@ -74,6 +78,11 @@ final class EventLoop {
         if ferry_epoll_add(descriptor.rawValue, fd, events, tag.rawValue) != 0 {
             throw SystemError.lastError("watching descriptor \(fd)")
         }
+    }
+
+    /// Changes what `fd` is watched for; a failure (the descriptor is gone) is ignored.
+    func modify(_ fd: Int32, tag: EventTag, events: UInt32) {
+        _ = ferry_epoll_modify(descriptor.rawValue, fd, events, tag.rawValue)
     }
 
     /// Stops watching `fd` (closing it does that too, when it is the last reference).

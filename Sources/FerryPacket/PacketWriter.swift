@@ -50,6 +50,16 @@ public struct PacketWriter {
 
     public mutating func zeros(_ count: Int) { reserve(count) }
 
+    /// Advances over `count` bytes the caller already placed in the output (a payload read
+    /// straight into the frame), leaving them as they are.
+    public mutating func skip(_ count: Int) {
+        guard !failed, count >= 0, bytes.contains(offset, count) else {
+            failed = true
+            return
+        }
+        offset += count
+    }
+
     public mutating func address(_ address: IPAddress) {
         switch address {
         case .v4(let value): u32(value)

@@ -24,7 +24,7 @@ final class EngineLab: @unchecked Sendable {
     /// container's tap gets its addresses and routes as `ferry pasta --config-net` would.
     init(
         _ options: [String] = [], pingGroupRange: String = "0 2147483647",
-        configure: Bool = true
+        configure: Bool = true, mtu: Int = 65520
     ) throws {
         host = try TestNamespace("ephost")
         server = try TestNamespace("epsrv")
@@ -54,12 +54,13 @@ final class EngineLab: @unchecked Sendable {
             probe.path, "--container", container.path, "--mac", Self.engineMAC,
             "--address4", "10.99.0.1/24", "--gateway4", "10.99.0.254", "--host4", "10.99.0.1",
             "--address6", "fd99::1/64", "--gateway6", "fe80::1", "--host6", "fd99::1",
+            "--mtu", "\(mtu)",
         ]
         let line = try start(in: host, arguments + options, ready: "ready", log: errorLog)
         enginePID = try Int32(line.split(separator: " ").last ?? "").orThrow("no pid: \(line)")
         socketBaseline = engineSockets
 
-        try container.run(["ip", "link", "set", "tap0", "mtu", "65520", "up"])
+        try container.run(["ip", "link", "set", "tap0", "mtu", "\(mtu)", "up"])
         if configure {
             try container.run(["ip", "address", "add", "10.99.0.1/24", "dev", "tap0"])
             try container.run(["ip", "address", "add", "fd99::1/64", "dev", "tap0", "nodad"])

@@ -22,11 +22,17 @@ extern const uint32_t FERRY_EPOLLIN;
 extern const uint32_t FERRY_EPOLLOUT;
 extern const uint32_t FERRY_EPOLLERR;
 extern const uint32_t FERRY_EPOLLHUP;
+extern const uint32_t FERRY_EPOLLRDHUP;
+extern const uint32_t FERRY_EPOLLET;
 extern const int FERRY_EPOLL_BATCH;
 
 /// timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC), armed to fire every
 /// `interval_ms` milliseconds. Returns the descriptor, or -1 with errno.
 int ferry_timerfd_periodic(int interval_ms);
+
+/// ioctl(SIOCOUTQ): bytes in a TCP socket's send queue (not yet sent or not yet
+/// acknowledged), or -1 with errno.
+int ferry_socket_outq(int fd);
 
 /// Nanoseconds on CLOCK_MONOTONIC.
 uint64_t ferry_monotonic_ns(void);
