@@ -85,4 +85,42 @@ struct EngineForwardTests {
         Thread.sleep(forTimeInterval: 0.3)
         #expect(lab.engineFlowSockets == 2)
     }
+
+    /// One datagram from `namespace` to a forwarded port: the echo server in the container
+    /// answers with the sender it saw; "REPLY | SENDER PORT" as the client got it.
+    func udpExchange(
+        from namespace: TestNamespace, port: Int, to address: String, _ destinationPort: Int
+    ) throws -> String? {
+        let result = try namespace.exec([
+            "python3", EngineLab.fixture("udp_client.py"), "\(port)", address,
+            "\(destinationPort)", "hello",
+        ])
+        return result.succeeded
+            ? result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) : nil
+    }
+
+    @Test func udpReachesTheContainerWithTheClientsAddress() throws {
+        let lab = try EngineLab(["--udp-forward", "7400", "--udp-forward", "7410:7420"])
+        try lab.start(
+            in: lab.container, ["python3", EngineLab.fixture("udp_echo.py"), "any", "7400"])
+        try lab.start(
+            in: lab.container, ["python3", EngineLab.fixture("udp_echo.py"), "any", "7420"])
+        #expect(
+            try udpExchange(from: lab.server, port: 5001, to: "10.99.0.1", 7400)
+                == "::ffff:10.99.0.2 5001 hello | 10.99.0.1 7400")
+        #expect(
+            try udpExchange(from: lab.server, port: 5002, to: "fd99::1", 7400)
+                == "fd99::2 5002 hello | fd99::1 7400")
+        #expect(
+            try udpExchange(from: lab.host, port: 5003, to: "127.0.0.1", 7400)
+                == "::ffff:10.99.0.254 5003 hello | 127.0.0.1 7400")
+        #expect(
+            try udpExchange(from: lab.host, port: 5004, to: "10.99.0.1", 7410)
+                == "::ffff:10.99.0.254 5004 hello | 10.99.0.1 7410")
+        // A second exchange on the same flow goes through the flow's own socket.
+        #expect(
+            try udpExchange(from: lab.server, port: 5001, to: "10.99.0.1", 7400)
+                == "::ffff:10.99.0.2 5001 hello | 10.99.0.1 7400")
+        #expect(lab.engineThreads == 1)
+    }
 }
