@@ -66,6 +66,7 @@ extension Engine {
                 for port in forward.ports {
                     let type = forward.transport == .tcp ? HostSocket.stream : HostSocket.datagram
                     let fd = HostSocket.listening(type: type, address: address, port: port)
+                    if fd < 0, forward.bestEffort { continue }
                     guard fd >= 0 else {
                         throw ForwardError(forward: forward, port: port, code: -fd)
                     }

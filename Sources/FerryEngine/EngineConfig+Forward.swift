@@ -18,15 +18,19 @@ extension EngineConfig {
         public var ports: ClosedRange<UInt16>
         /// The container's port for `ports.lowerBound`; the rest follow in order.
         public var targetFirst: UInt16
+        /// A port that cannot be bound is skipped rather than stopping the start (the
+        /// ports of a rule made of exclusions only, as with pasta).
+        public var bestEffort: Bool
 
         public init(
             _ transport: Transport, address: IPAddress? = nil, ports: ClosedRange<UInt16>,
-            targetFirst: UInt16? = nil
+            targetFirst: UInt16? = nil, bestEffort: Bool = false
         ) {
             self.transport = transport
             self.address = address
             self.ports = ports
             self.targetFirst = targetFirst ?? ports.lowerBound
+            self.bestEffort = bestEffort
         }
 
         /// The container's port for host port `port` (one of `ports`).
