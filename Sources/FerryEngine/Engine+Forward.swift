@@ -50,8 +50,12 @@ public struct ForwardError: Error, CustomStringConvertible {
 }
 
 extension Engine {
-    /// Opens every forwarded port's listening sockets and watches them.
-    func openForwards(_ loop: EventLoop) throws {
+    /// Opens every forwarded port's listening sockets, once; `run` does it when nobody did
+    /// before, but a caller that reports readiness calls it first so that a port in use
+    /// fails the start.
+    public func bindForwards() throws(ForwardError) {
+        guard !forwardsBound else { return }
+        forwardsBound = true
         for forward in config.forwards {
             var addresses: [IPAddress] = []
             if let address = forward.address {
@@ -63,23 +67,29 @@ extension Engine {
             for address in addresses {
                 let family = address.family == .ipv4 ? config.ipv4 : config.ipv6
                 guard let target = family?.address else { continue }
+                let type = forward.transport == .tcp ? HostSocket.stream : HostSocket.datagram
                 for port in forward.ports {
-                    let type = forward.transport == .tcp ? HostSocket.stream : HostSocket.datagram
                     let fd = HostSocket.listening(type: type, address: address, port: port)
                     if fd < 0, forward.bestEffort { continue }
                     guard fd >= 0 else {
+                        closeForwards()
                         throw ForwardError(forward: forward, port: port, code: -fd)
                     }
-                    let listener = ForwardListener(
-                        socket: fd, transport: forward.transport, target: target,
-                        targetPort: forward.target(port), bound: address, port: port)
-                    listeners.append(listener)
-                    let kind: EventTag.Kind =
-                        forward.transport == .tcp ? .tcpListener : .udpListener
-                    try loop.add(fd, tag: EventTag(kind, index: listeners.count - 1))
+                    listeners.append(
+                        ForwardListener(
+                            socket: fd, transport: forward.transport, target: target,
+                            targetPort: forward.target(port), bound: address, port: port))
                 }
             }
             Log.info("engine", "forwarding \(forward)")
+        }
+    }
+
+    /// Watches the listening sockets.
+    func watchForwards(_ loop: EventLoop) throws {
+        for (index, listener) in listeners.enumerated() {
+            let kind: EventTag.Kind = listener.transport == .tcp ? .tcpListener : .udpListener
+            try loop.add(listener.socket, tag: EventTag(kind, index: index))
         }
     }
 

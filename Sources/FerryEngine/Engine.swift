@@ -82,6 +82,7 @@ public final class Engine {
     var loop: EventLoop?
     /// The forwarded ports' listening sockets, opened when `run` starts.
     var listeners: [ForwardListener] = []
+    var forwardsBound = false
     /// Seconds on the monotonic clock, read once per wake-up.
     var now: UInt64 = 0
     var nowMilliseconds: UInt64 = 0
@@ -152,7 +153,8 @@ public final class Engine {
         try loop.add(timer.rawValue, tag: EventTag(.timer))
         if let quit { try loop.add(quit.rawValue, tag: EventTag(.quit)) }
         defer { closeForwards() }
-        try openForwards(loop)
+        try bindForwards()
+        try watchForwards(loop)
 
         updateClock()
         var lastTick = now

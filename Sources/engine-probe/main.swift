@@ -152,9 +152,15 @@ do {
     fail("\(error)")
 }
 
+let engine = Engine(config: config, tap: tap)
+do {
+    try engine.bindForwards()
+} catch {
+    fail("\(error)")
+}
 FileDescriptor(taking: dup(1)).writeAllIgnoringErrors("ready \(getpid())\n")
 do {
-    try Engine(config: config, tap: tap).run()
+    try engine.run()
 } catch {
     fail("\(error)")
 }
