@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -70,6 +71,13 @@ int ferry_socket_outq(int fd) {
     int queued = 0;
     if (ioctl(fd, SIOCOUTQ, &queued) != 0) return -1;
     return queued;
+}
+
+int ferry_accept_nonblocking(int fd, void *address, uint32_t *length) {
+    socklen_t size = *length;
+    int accepted = accept4(fd, (struct sockaddr *)address, &size, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    *length = size;
+    return accepted;
 }
 
 uint64_t ferry_monotonic_ns(void) {

@@ -69,8 +69,11 @@ public enum PastaCommand {
     /// namespace goes.
     static func serve(_ options: PastaOptions, ready: FileDescriptor?) -> Int32 {
         let session: PastaSession
+        let engine: Engine
         do {
             session = try PastaSession.attach(options)
+            engine = Engine(config: session.config, tap: session.tap)
+            try engine.bindForwards()
             if let pidFile = options.pidFile {
                 try FileSystem.writeAtomically(pidFile, "\(getpid())\n")
             }
@@ -92,7 +95,6 @@ public enum PastaCommand {
         }
 
         EngineLifecycle.installed = session.lifecycle
-        let engine = Engine(config: session.config, tap: session.tap)
         do {
             try engine.run(
                 quit: session.lifecycle.descriptor, isGone: session.lifecycle.namespaceGone)

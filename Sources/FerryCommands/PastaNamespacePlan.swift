@@ -125,7 +125,7 @@ struct PastaNetworkPlan: Equatable {
 
     /// What the data path runs on.
     func engineConfig(options: PastaOptions, interfaceName: String, resolvers: [IPAddress])
-        -> EngineConfig
+        throws(PastaUsageError) -> EngineConfig
     {
         func convert(_ family: Family?) -> EngineConfig.Family? {
             family.map {
@@ -140,7 +140,9 @@ struct PastaNetworkPlan: Equatable {
             interfaceName: interfaceName, mtu: mtu, engineMAC: Self.engineMAC,
             containerMAC: options.namespaceMAC, ipv4: convert(ipv4), ipv6: convert(ipv6),
             mapGateway: options.mapGateway, mapGuestAddress: options.mapGuestAddress,
-            dnsForward: options.dnsForward, dnsUpstreams: resolvers, dnsAdvertised: advertised)
+            dnsForward: options.dnsForward, dnsUpstreams: resolvers, dnsAdvertised: advertised,
+            forwards: try PortForwardSpec.forwards(options.tcpPorts, .tcp)
+                + PortForwardSpec.forwards(options.udpPorts, .udp))
     }
 
     /// The `nameserver` lines of a resolv.conf.

@@ -38,7 +38,7 @@ struct PastaSession {
         let (tap, name) = try withContext("pasta: attaching to \(netnsPath)") {
             try runAttachHelper(plan, userns: userns, netns: netns)
         }
-        let config = network.engineConfig(
+        let config = try network.engineConfig(
             options: options, interfaceName: name, resolvers: resolvers)
 
         // 4. How the engine learns that the namespace is gone.

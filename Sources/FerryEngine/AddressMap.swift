@@ -14,6 +14,11 @@
 // used, and replies are built from it, so the container sees the address it talked to.
 // Destinations the engine will not carry (multicast, broadcast, loopback, unspecified, IPv6
 // link-local other than the gateway) map to nil and the packet is dropped.
+//
+// Coming in (a forwarded port), the client's real address is kept as the source the
+// container sees, with two exceptions it could not answer: a client on the host's loopback
+// appears from the gateway address, and one using the host's own address (which the
+// container shares) from the first `mapGuestAddress` of that family, else the gateway.
 
 import FerryAddress
 
@@ -29,6 +34,8 @@ struct AddressMap {
     var dnsForward: [IPAddress]
     var dnsUpstream: IPAddress?
     var broadcast4: IPAddress?
+    var container4: IPAddress?
+    var container6: IPAddress?
 
     init(_ config: EngineConfig) {
         gateway4 = config.ipv4?.gateway
@@ -39,6 +46,8 @@ struct AddressMap {
         guestAddresses = config.mapGuestAddress
         dnsForward = config.dnsForward
         dnsUpstream = config.dnsUpstreams.first
+        container4 = config.ipv4?.address
+        container6 = config.ipv6?.address
         broadcast4 = config.ipv4.flatMap {
             IPNetwork(address: $0.address, prefixLength: $0.prefixLength)?.broadcast
         }
@@ -63,5 +72,20 @@ struct AddressMap {
         if destination == .v4(0xFFFF_FFFF) || destination == broadcast4 { return nil }
         if destination.family == .ipv6 && destination.isLinkLocal { return nil }
         return destination
+    }
+
+    /// The source address the container sees for a client of a forwarded port at `peer`;
+    /// nil when there is none to give.
+    func inbound(_ peer: IPAddress) -> IPAddress? {
+        let isV4 = peer.family == .ipv4
+        let gateway = isV4 ? gateway4 : gateway6
+        if peer.isLoopback || peer.isUnspecified { return gateway }
+        if peer == (isV4 ? container4 : container6) {
+            for address in guestAddresses where address.family == peer.family {
+                return address
+            }
+            return gateway
+        }
+        return peer
     }
 }

@@ -65,9 +65,37 @@ extension Engine {
             Log.debug("tcp", "[flow \(index)] established")
         case .established:
             if segment.isSYN { return tcp.markAckPending(index) }
+        case .synSent:
+            return tcpSynAckReceived(index, segment)
         }
         if segment.isACK, !tcpAcknowledged(index, segment) { return }
         tcpContainerData(index, segment)
+    }
+
+    /// The container's SYN-ACK to a forwarded connection: established; our ACK completes
+    /// the handshake, and what the client already sent follows.
+    private func tcpSynAckReceived(_ index: Int, _ segment: TCPSegment) {
+        var connection = tcp[index]
+        guard segment.isSYN, segment.isACK,
+            segment.acknowledgmentNumber == connection.initialSequence &+ 1
+        else { return }
+        connection.phase = .established
+        connection.containerNext = segment.sequenceNumber &+ 1
+        connection.sendUnacked = segment.acknowledgmentNumber
+        connection.containerScale = segment.windowScale ?? 0
+        connection.ourScale = segment.windowScale == nil ? nil : Self.tcpWindowScale
+        // The window of a SYN-ACK is never scaled (RFC 7323 2.2).
+        connection.containerWindow = UInt32(segment.window)
+        let key = tcp.flows[index].key
+        let ourLimit = config.mtu - (key.source.family == .ipv4 ? 40 : 60)
+        let theirs = Int(segment.maximumSegmentSize ?? 536)
+        connection.segmentSize = max(64, min(theirs, ourLimit, Self.tcpSlotPayload))
+        connection.retransmitAt = 0
+        connection.retransmits = 0
+        tcp[index] = connection
+        Log.debug("tcp", "[flow \(index)] forwarded connection established")
+        tcpSendAck(index)
+        tcpSendFromSocket(index)
     }
 
     /// The container's ACK: releases what it acknowledged and sends more if its window

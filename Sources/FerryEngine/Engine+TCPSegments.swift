@@ -92,6 +92,25 @@ extension Engine {
         tcp[index].retransmitAt = nowMilliseconds + Self.tcpRetransmitMinimum
     }
 
+    /// The SYN opening a forwarded connection: our MSS and window scale, as for a SYN-ACK.
+    func tcpSendSyn(_ index: Int) {
+        let key = tcp.flows[index].key
+        let space = HostSocket.sendSpace(tcp.socket(index))
+        let ourLimit = config.mtu - (key.source.family == .ipv4 ? 40 : 60)
+        let header = TCPHeaderFields(
+            sourcePort: key.destinationPort, destinationPort: key.sourcePort,
+            sequenceNumber: tcp[index].initialSequence, acknowledgmentNumber: 0,
+            flags: TCPSegment.flagSYN, window: UInt16(clamping: space),
+            maximumSegmentSize: UInt16(clamping: min(ourLimit, Self.tcpSlotPayload)),
+            windowScale: Self.tcpWindowScale)
+        let length = TCPSegment.write(
+            into: sendBytes, ethernetDestination: containerDestination,
+            ethernetSource: engineMAC, source: key.destination, destination: key.source,
+            header: header, payloadLength: 0)
+        tapWrite(length)
+        tcp[index].retransmitAt = nowMilliseconds + Self.tcpRetransmitMinimum
+    }
+
     /// A RST answering `segment`, for a connection the engine does not have (RFC 9293 3.10.7.1).
     func tcpResetReply(_ key: FlowKey, to segment: TCPSegment) {
         let sequence = segment.isACK ? segment.acknowledgmentNumber : 0
@@ -133,6 +152,8 @@ extension Engine {
             let backoff = Self.tcpRetransmitMinimum << UInt64(min(connection.retransmits, 6))
             if connection.phase == .synAckSent {
                 tcpSendSynAck(index)
+            } else if connection.phase == .synSent {
+                tcpSendSyn(index)
             } else {
                 tcpRewind(index)
             }

@@ -46,15 +46,7 @@ extension Engine {
             Log.debug("tcp", "opening a socket failed: errno \(-fd)")
             return
         }
-        HostSocket.setNoDelay(fd)
-        HostSocket.setLargeBuffers(fd)
-        if tcpPeekOffsetWorks != false {
-            let code = HostSocket.setPeekOffset(fd, 0)
-            if tcpPeekOffsetWorks == nil {
-                tcpPeekOffsetWorks = code == 0
-                Log.debug("tcp", "SO_PEEK_OFF: \(code == 0 ? "supported" : "errno \(code)")")
-            }
-        }
+        tcpPrepareSocket(fd)
         let code = HostSocket.connect(fd, to: target, port: key.destinationPort)
         guard code == 0 || code == EINPROGRESS else {
             _ = close(fd)
@@ -86,6 +78,19 @@ extension Engine {
         }
     }
 
+    /// The options every connection's socket gets, and the peek offset when it works.
+    func tcpPrepareSocket(_ fd: Int32) {
+        HostSocket.setNoDelay(fd)
+        HostSocket.setLargeBuffers(fd)
+        if tcpPeekOffsetWorks != false {
+            let code = HostSocket.setPeekOffset(fd, 0)
+            if tcpPeekOffsetWorks == nil {
+                tcpPeekOffsetWorks = code == 0
+                Log.debug("tcp", "SO_PEEK_OFF: \(code == 0 ? "supported" : "errno \(code)")")
+            }
+        }
+    }
+
     /// An event on a connection's socket.
     func tcpSocketEvent(_ tag: EventTag, _ events: UInt32) {
         let index = tag.index
@@ -108,7 +113,7 @@ extension Engine {
                 Log.debug("tcp", "[flow \(index)] connecting failed: errno \(error)")
                 tcpRemove(index)
             }
-        case .synAckSent:
+        case .synAckSent, .synSent:
             if events & EventLoop.hangUp != 0, HostSocket.pendingError(fd) != 0 {
                 tcpReset(index)
             }

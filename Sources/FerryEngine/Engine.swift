@@ -80,6 +80,9 @@ public final class Engine {
     /// Whether SO_PEEK_OFF works on TCP sockets; nil until the first connection tries.
     var tcpPeekOffsetWorks: Bool?
     var loop: EventLoop?
+    /// The forwarded ports' listening sockets, opened when `run` starts.
+    var listeners: [ForwardListener] = []
+    var forwardsBound = false
     /// Seconds on the monotonic clock, read once per wake-up.
     var now: UInt64 = 0
     var nowMilliseconds: UInt64 = 0
@@ -149,6 +152,9 @@ public final class Engine {
         try loop.add(tap.rawValue, tag: EventTag(.tap))
         try loop.add(timer.rawValue, tag: EventTag(.timer))
         if let quit { try loop.add(quit.rawValue, tag: EventTag(.quit)) }
+        defer { closeForwards() }
+        try bindForwards()
+        try watchForwards(loop)
 
         updateClock()
         var lastTick = now
@@ -189,6 +195,10 @@ public final class Engine {
                     icmpReceive(tag)
                 case .tcpFlow:
                     tcpSocketEvent(tag, events)
+                case .tcpListener:
+                    tcpAccept(tag)
+                case .udpListener:
+                    udpForwardReceive(tag)
                 case nil:
                     break
                 }

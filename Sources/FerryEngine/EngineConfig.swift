@@ -53,13 +53,15 @@ public struct EngineConfig: Sendable, Equatable {
     public var udpFlowLimit: Int
     /// At most this many TCP connections; a SYN beyond them is answered with a RST.
     public var tcpConnectionLimit: Int
+    /// Host ports forwarded into the container (`-t`, `-u`), resolved to concrete ranges.
+    public var forwards: [Forward]
 
     public init(
         interfaceName: String, mtu: Int, engineMAC: MACAddress, containerMAC: MACAddress? = nil,
         ipv4: Family?, ipv6: Family?, mapGateway: Bool = true, mapGuestAddress: [IPAddress] = [],
         dnsForward: [IPAddress] = [], dnsUpstreams: [IPAddress] = [],
         dnsAdvertised: [IPAddress] = [], udpIdleTimeout: Int = 180, udpFlowLimit: Int = 4096,
-        tcpConnectionLimit: Int = 4096
+        tcpConnectionLimit: Int = 4096, forwards: [Forward] = []
     ) {
         self.interfaceName = interfaceName
         self.mtu = mtu
@@ -75,5 +77,6 @@ public struct EngineConfig: Sendable, Equatable {
         self.udpIdleTimeout = udpIdleTimeout
         self.udpFlowLimit = udpFlowLimit
         self.tcpConnectionLimit = tcpConnectionLimit
+        self.forwards = forwards
     }
 }

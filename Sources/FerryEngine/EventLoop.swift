@@ -27,6 +27,8 @@ struct EventTag: Equatable {
         case udpFlow = 4
         case icmpFlow = 5
         case tcpFlow = 6
+        case tcpListener = 7
+        case udpListener = 8
     }
 
     let rawValue: UInt64

@@ -17,7 +17,8 @@
 // (`sendUnacked` ... `sendNext`, what it sent), compared modulo 2^32.
 //
 // Phases: `connecting` (SYN seen, connect in progress; nothing answered yet),
-// `synAckSent` (connect succeeded, waiting for the container's ACK), `established`. The
+// `synAckSent` (connect succeeded, waiting for the container's ACK), `established`; a
+// connection accepted on a forwarded port starts in `synSent` instead (Engine+Forward). The
 // closing steps are flags, one per direction: `containerFIN` (the container's FIN was
 // turned into shutdown(SHUT_WR)), `hostEOF` / `finSent` / `finAcked` (the host's end of
 // stream, our FIN to the container, its acknowledgment). The entry goes once both
@@ -31,6 +32,8 @@ struct TCPConnection {
         case connecting
         case synAckSent
         case established
+        /// A forwarded port's connection: our SYN went to the container, no SYN-ACK yet.
+        case synSent
     }
 
     var phase = Phase.connecting

@@ -8,6 +8,8 @@
 //                [--no-map-gw] [--map-guest ADDR]... [--dns-forward ADDR]...
 //                [--dns-upstream ADDR]... [--dns ADDR]...
 //                [--udp-idle SECONDS] [--udp-limit N]
+//                [--tcp-forward [ADDR/]PORT[-LAST][:TARGET]]...
+//                [--udp-forward [ADDR/]PORT[-LAST][:TARGET]]...
 //
 // It runs in the namespace it was started in (the "host"): it enters the container's
 // namespace only to create the tap (IFF_TAP | IFF_NO_PI), returns, prints "ready <pid>" on
@@ -97,6 +99,26 @@ func family(_ suffix: String) -> EngineConfig.Family? {
         hostAddress: one("--host\(suffix)").map(address))
 }
 
+/// `[ADDR/]PORT[-LAST][:TARGET]`: one forwarded range (the full pasta syntax is
+/// `ferry pasta`'s to resolve).
+func forward(_ transport: EngineConfig.Forward.Transport, _ text: String) -> EngineConfig.Forward {
+    var rest = Substring(text)
+    var bound: IPAddress?
+    if let slash = rest.lastIndex(of: "/") {
+        bound = address(String(rest[..<slash]))
+        rest = rest[rest.index(after: slash)...]
+    }
+    let sides = rest.split(separator: ":")
+    let bounds = sides[0].split(separator: "-").map { UInt16($0) }
+    guard let first = bounds.first ?? nil, let last = bounds.last ?? nil, first <= last,
+        sides.count <= 2
+    else { fail("not a forward: \(text)") }
+    let target = sides.count == 2 ? UInt16(sides[1]) : first
+    guard let target else { fail("not a forward: \(text)") }
+    return EngineConfig.Forward(
+        transport, address: bound, ports: first...last, targetFirst: target)
+}
+
 let config = EngineConfig(
     interfaceName: tapName, mtu: Int(one("--mtu") ?? "65520") ?? 65520,
     engineMAC: mac(one("--mac") ?? "9a:55:9a:55:9a:55"),
@@ -107,7 +129,9 @@ let config = EngineConfig(
     dnsUpstreams: options.all("--dns-upstream").map(address),
     dnsAdvertised: options.all("--dns").map(address),
     udpIdleTimeout: Int(one("--udp-idle") ?? "180") ?? 180,
-    udpFlowLimit: Int(one("--udp-limit") ?? "4096") ?? 4096)
+    udpFlowLimit: Int(one("--udp-limit") ?? "4096") ?? 4096,
+    forwards: options.all("--tcp-forward").map { forward(.tcp, $0) }
+        + options.all("--udp-forward").map { forward(.udp, $0) })
 
 // Create the tap inside the container's namespace, then come back.
 let tap: FileDescriptor
@@ -128,9 +152,15 @@ do {
     fail("\(error)")
 }
 
+let engine = Engine(config: config, tap: tap)
+do {
+    try engine.bindForwards()
+} catch {
+    fail("\(error)")
+}
 FileDescriptor(taking: dup(1)).writeAllIgnoringErrors("ready \(getpid())\n")
 do {
-    try Engine(config: config, tap: tap).run()
+    try engine.run()
 } catch {
     fail("\(error)")
 }

@@ -133,5 +133,51 @@ extension EngineEnvironmentSuite {
             container.stop()
             #expect(Attach.waitUntilGone(engine))
         }
+
+        /// `-t` and `-u` through `ferry pasta`, as Podman spells them: a client in the remote
+        /// namespace is seen with its own address, one on the host's loopback from the
+        /// gateway; a TCP transfer checked by SHA-256 both ways.
+        @Test func forwardedPortsReachTheContainer() throws {
+            let environment = try Env()
+            defer { environment.remove() }
+            let container = try environment.startContainer()
+            // Servers inside the container, bounded in time since they outlive nsenter.
+            for server in [
+                "tcp_server.py any 7601 transfer", "udp_echo.py any 7610",
+            ] {
+                let started = try container.exec([
+                    "sh", "-c",
+                    "cd \(Self.peers.path) && timeout 60 python3 \(server) >/dev/null 2>&1 &"
+                        + " sleep 0.5",
+                ])
+                try #require(started.succeeded, "\(started.stderr)")
+            }
+            let pidFile = environment.runDirectory + "/pasta.pid"
+            let result = try Attach.pasta(
+                environment,
+                [
+                    "--config-net", "-t", "7600-7600:7601-7601", "-u", "7610", "-T", "none",
+                    "-U", "none", "--netns", container.netnsPath, "--userns",
+                    container.usernsPath, "-P", pidFile,
+                ])
+            try #require(result.status == 0, "\(result.stderr)")
+            let engine = try Attach.livePid(pidFile)
+
+            let tcp = try environment.remote.exec([
+                "python3", Self.peer("tcp_client.py"), Env.hostRemoteIPv4, "7600", "4000000",
+                "4000000",
+            ])
+            #expect(
+                tcp.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+                    == "ok ::ffff:\(Env.remoteIPv4)", "\(tcp.stderr)")
+            let udp = try environment.host.exec([
+                "python3", Self.peer("udp_client.py"), "40010", "127.0.0.1", "7610", "hello",
+            ])
+            #expect(
+                udp.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+                    == "::ffff:\(Env.gatewayIPv4) 40010 hello | 127.0.0.1 7610")
+            container.stop()
+            #expect(Attach.waitUntilGone(engine))
+        }
     }
 }
