@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "CFerryShimPasta.h"
+#include "CFerryShimSlirp.h"
 
 /// setns(2): join the namespace behind fd; nstype is a CLONE_NEW* flag or 0.
 int ferry_setns(int fd, int nstype);
