@@ -226,9 +226,15 @@ struct Slirp4netnsMode {
             interfaces: [tap: NetInterface(macAddress: mac, subnets: subnets)])
     }
 
+    /// What slirp4netns said, without its usage text and experimental-feature warnings,
+    /// which it prints around the line that matters.
     private func trimmed(_ text: String) -> String {
+        let noise = ["-", "Usage:", "User-mode networking", "WARNING: Support for"]
         let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-        return lines.filter { !$0.isEmpty }.suffix(5).joined(separator: "; ")
+        let said = lines.filter { line in
+            !line.isEmpty && !noise.contains { line.hasPrefix($0) }
+        }
+        return said.suffix(5).joined(separator: "; ")
     }
 
     /// FNV-1a, for a short socket name that teardown can work out again.
