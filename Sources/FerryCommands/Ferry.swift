@@ -11,6 +11,7 @@ public enum Ferry {
 
         // pasta's command line, not netavark's: `ferry pasta ...`, or the binary run as pasta.
         if let pasta = PastaCommand.route(argv) { return pasta }
+        if let step = Slirp4netnsHelpers.route(arguments) { return step }
 
         let commandLine: ParsedCommandLine
         do {

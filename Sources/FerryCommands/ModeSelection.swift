@@ -25,13 +25,3 @@ enum ModeSelection {
         return try requests.map { request in try decider.decide(request) }
     }
 }
-
-/// A network whose decided mode Ferry cannot set up yet.
-struct UnsupportedMode: Error, CustomStringConvertible {
-    let decision: ModeDecision
-
-    var description: String {
-        "network \(decision.network): mode \(decision.mode.rawValue) is not supported yet"
-            + " (\(decision.reason))"
-    }
-}

@@ -10,12 +10,15 @@ enum NetworkPlan {
     case macvlan(MacvlanConfig)
     /// Ferry's engine; its options come from containers.conf at setup.
     case pasta(network: String, interfaceName: String)
+    /// slirp4netns; `options` are the network's own, over containers.conf's.
+    case slirp4netns(network: String, interfaceName: String, options: [String: String])
 
     var networkName: String {
         switch self {
         case .bridge(let config): config.networkName
         case .macvlan(let config): config.networkName
         case .pasta(let network, _): network
+        case .slirp4netns(let network, _, _): network
         }
     }
 }
@@ -38,21 +41,29 @@ final class NetworkDrivers {
     private var bridgeDriver: BridgeDriver?
     private var macvlanDriver: MacvlanDriver?
 
-    /// containers.conf's `pasta_options`, read only when a pasta network needs them.
-    let pastaOptions: () throws -> [String]
+    /// containers.conf, read only when a pasta or slirp4netns network needs it.
+    let config: () throws -> ContainersConf
+    /// The caller's environment, where slirp4netns is looked for (PATH).
+    let environment: [String: String]
 
     init(
         stateDirectory: String, firewall: FirewallChoice, ports: [PortForward],
-        pastaOptions: @escaping () throws -> [String]
+        environment: [String: String], config: @escaping () throws -> ContainersConf
     ) {
         self.stateDirectory = stateDirectory
         self.firewallChoice = firewall
         self.ports = ports
-        self.pastaOptions = pastaOptions
+        self.environment = environment
+        self.config = config
     }
 
     func pasta() throws -> PastaMode {
-        PastaMode(stateDirectory: stateDirectory, pastaOptions: try pastaOptions())
+        PastaMode(stateDirectory: stateDirectory, pastaOptions: try config().pastaOptions)
+    }
+
+    func slirp4netns() throws -> Slirp4netnsMode {
+        Slirp4netnsMode(
+            stateDirectory: stateDirectory, config: try config(), environment: environment)
     }
 
     func bridge() throws -> BridgeDriver {
@@ -82,6 +93,10 @@ final class NetworkDrivers {
             try pasta().setup(
                 network: network, containerID: containerID, interfaceName: interfaceName,
                 namespacePath: namespace.path)
+        case .slirp4netns(let network, let interfaceName, let options):
+            try slirp4netns().setup(
+                network: network, containerID: containerID, interfaceName: interfaceName,
+                networkOptions: options, ports: ports, namespacePath: namespace.path)
         }
     }
 
@@ -94,9 +109,17 @@ final class NetworkDrivers {
                 return try bridge().teardown(config, containerID: containerID, in: namespace)
             case .macvlan(let config):
                 return try macvlan().teardown(config, in: namespace)
-            case .pasta(let network, _):
-                return PastaMode(stateDirectory: stateDirectory, pastaOptions: [])
+            case .pasta(let network, _), .slirp4netns(let network, _, _):
+                // Both, whichever was decided: teardown decides the mode again, and a
+                // setup that fell back to slirp4netns may now see pasta pass (no namespace
+                // to try a tap in), or the reverse.
+                let pasta = PastaMode(stateDirectory: stateDirectory, pastaOptions: [])
                     .teardown(network: network, containerID: containerID)
+                let slirp = Slirp4netnsMode(
+                    stateDirectory: stateDirectory, config: ContainersConf(),
+                    environment: environment
+                ).teardown(network: network, containerID: containerID)
+                return pasta + slirp
             }
         } catch {
             return [ContextError("tearing down network \(plan.networkName)", error)]

@@ -28,8 +28,8 @@ enum SetupCommand {
             }
             let drivers = NetworkDrivers(
                 stateDirectory: options.stateDirectory, firewall: request.firewall,
-                ports: try request.portForwards,
-                pastaOptions: { try request.configSource.config().pastaOptions })
+                ports: try request.portForwards, environment: environment,
+                config: { try request.configSource.config() })
             let dns = BridgeDNS(options, port: try Aardvark.port(environment: environment))
             let containerID = request.options.containerID
             var answer: [String: StatusBlock] = [:]

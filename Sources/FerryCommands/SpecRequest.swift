@@ -45,7 +45,7 @@ struct SpecRequest {
         get throws { try BridgeConfig.portForwards(options.portMappings) }
     }
 
-    /// Every network checked before anything is touched; a mode not built yet is an error.
+    /// Every network checked before anything is touched.
     func plansForSetup() throws -> [NetworkPlan] {
         let plans = try plans(lenient: false)
         try BridgeConfig.checkAcrossNetworks(options)
@@ -53,8 +53,7 @@ struct SpecRequest {
     }
 
     /// The networks to tear down. Features that setup refuses (published ports, DNS) are
-    /// not refused here, and modes not built yet are skipped: a teardown cleans whatever
-    /// exists.
+    /// not refused here: a teardown cleans whatever exists.
     // FIXME: the mode is decided again at teardown; a containers.conf changed in between
     // could send a network to the wrong driver. Setup should record each network's mode.
     func plansForTeardown() throws -> [NetworkPlan] {
@@ -89,8 +88,10 @@ struct SpecRequest {
                 }
                 plans.append(.pasta(network: name, interfaceName: perNetwork.interfaceName))
             case .slirp4netns:
-                if lenient { continue }
-                throw UnsupportedMode(decision: decision)
+                plans.append(
+                    .slirp4netns(
+                        network: name, interfaceName: perNetwork.interfaceName,
+                        options: network.options))
             }
         }
         return plans

@@ -29,8 +29,8 @@ enum TeardownCommand {
             let namespace = try openIfPresent(namespacePath)
             let drivers = NetworkDrivers(
                 stateDirectory: options.stateDirectory, firewall: request.firewall,
-                ports: try request.portForwards,
-                pastaOptions: { try request.configSource.config().pastaOptions })
+                ports: try request.portForwards, environment: environment,
+                config: { try request.configSource.config() })
             // DNS first, as netavark does: aardvark-dns stops before its bridge goes.
             var errors = BridgeDNS(options, port: 53).teardown(
                 plans.bridgeConfigs, containerID: request.options.containerID)

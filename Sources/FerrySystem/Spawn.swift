@@ -10,6 +10,9 @@ import CFerryShim
 public struct SpawnedProcess: Sendable {
     public let pid: pid_t
 
+    /// A child this process started some other way (with its own descriptor layout).
+    public init(pid: pid_t) { self.pid = pid }
+
     /// How a child ended.
     public enum Ending: Sendable, Equatable {
         case exited(Int32)

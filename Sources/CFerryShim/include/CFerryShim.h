@@ -7,6 +7,7 @@
 
 #include "CFerryShimPasta.h"
 #include "FerryEngineShim.h"
+#include "CFerryShimSlirp.h"
 
 /// setns(2): join the namespace behind fd; nstype is a CLONE_NEW* flag or 0.
 int ferry_setns(int fd, int nstype);
