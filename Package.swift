@@ -182,7 +182,10 @@ let package = Package(
         ),
         .testTarget(
             name: "FerryEngineTests",
-            dependencies: ["FerryCommands", "FerryEngine", "FerryTestSupport", "FerrySystem"],
+            dependencies: [
+                "FerryCommands", "FerryEngine", "FerryTestSupport", "FerrySystem",
+                "FerryFirewall", "FerryAddress",
+            ],
             // Read in place through TestPaths.packageRoot, not bundled.
             exclude: ["Fixtures"],
             swiftSettings: strict

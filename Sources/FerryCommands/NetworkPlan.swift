@@ -92,7 +92,7 @@ final class NetworkDrivers {
         case .pasta(let network, let interfaceName):
             try pasta().setup(
                 network: network, containerID: containerID, interfaceName: interfaceName,
-                namespacePath: namespace.path)
+                namespacePath: namespace.path, ports: ports)
         case .slirp4netns(let network, let interfaceName, let options):
             try slirp4netns().setup(
                 network: network, containerID: containerID, interfaceName: interfaceName,

@@ -1,4 +1,5 @@
 import FerryAddress
+import FerryFirewall
 import FerrySystem
 import FerryWire
 
@@ -27,9 +28,14 @@ struct PastaMode {
     /// The engine's command line, as Podman 5 builds pasta's (see the captures' notes):
     /// pasta_options first, then the defaults the options did not already give.
     func arguments(
-        namespacePath: String, pidFile: String, mac: MACAddress, interfaceName: String
+        namespacePath: String, pidFile: String, mac: MACAddress, interfaceName: String,
+        ports: [PortForward] = []
     ) -> [String] {
         var words = ["--config-net"] + pastaOptions
+        // One -t or -u per published port range, in the range form Podman 5 writes.
+        for port in ports {
+            words += [port.transport == .tcp ? "-t" : "-u", Self.spec(port)]
+        }
         // The spec names the container's interface; pasta would copy the host's name.
         if !words.contains("-I") && !words.contains("--ns-ifname") {
             words += ["-I", interfaceName]
@@ -51,14 +57,15 @@ struct PastaMode {
 
     /// Starts the engine and answers with the interface it configured.
     func setup(
-        network: String, containerID: String, interfaceName: String, namespacePath: String
+        network: String, containerID: String, interfaceName: String, namespacePath: String,
+        ports: [PortForward] = []
     ) throws -> StatusBlock {
         try withContext("setting up network \(network) with Ferry's engine") {
             let pidFile = pidFile(containerID: containerID, network: network)
             try FileSystem.makeDirectories(stateDirectory + "/engines")
             let words = arguments(
                 namespacePath: namespacePath, pidFile: pidFile, mac: Self.randomMAC(),
-                interfaceName: interfaceName)
+                interfaceName: interfaceName, ports: ports)
             let options = try PastaOptions.parse(words)
 
             // The same plan the engine works out, from the same options and host.
@@ -122,6 +129,20 @@ struct PastaMode {
             status.index(close, offsetBy: 2) < status.endIndex
         else { return false }
         return status[status.index(close, offsetBy: 2)] != "Z"
+    }
+
+    /// "[ADDR/]H1-H2:C1-C2": a published range in pasta's spelling.
+    static func spec(_ port: PortForward) -> String {
+        let last = Int(port.count) - 1
+        let ranges =
+            "\(port.hostPort)-\(Int(port.hostPort) + last)"
+            + ":\(port.containerPort)-\(Int(port.containerPort) + last)"
+        switch port.host {
+        case .any: return ranges
+        case .anyOf(.ipv4): return "0.0.0.0/" + ranges
+        case .anyOf(.ipv6): return "::/" + ranges
+        case .address(let address): return "\(address)/" + ranges
+        }
     }
 
     /// A locally administered unicast MAC, so setup knows the tap's address in advance.

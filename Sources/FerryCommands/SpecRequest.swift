@@ -80,12 +80,6 @@ struct SpecRequest {
                     .macvlan(
                         try MacvlanConfig.make(name: name, network: network, options: perNetwork)))
             case .pasta:
-                // FIXME: the engine forwards no ports yet (the next engine issue).
-                if !lenient && !options.portMappings.isEmpty {
-                    throw MessageError(
-                        "network \(name): published ports are not supported yet with"
-                            + " Ferry's engine (mode pasta)")
-                }
                 plans.append(.pasta(network: name, interfaceName: perNetwork.interfaceName))
             case .slirp4netns:
                 plans.append(
