@@ -177,24 +177,10 @@ extension EngineEnvironmentSuite {
             #expect(inbound.stdout == "in", "\(inbound.stderr)")
         }
 
-        /// No containers.conf setting: the built-in default_rootless_network_cmd, pasta.
+        /// No containers.conf setting: the built-in default_rootless_network_cmd, pasta,
+        /// with the spec's published port forwarded by the engine.
         @Test func defaultConfigurationGivesPasta() throws {
-            // FIXME: no published port: `ferry setup` still refuses port_mappings in pasta
-            // mode (SpecRequest), though the engine forwards -t/-u. See the next test.
-            try Self.run("", expected: Self.pasta, hostPort: nil, serverPort: 8401)
-        }
-
-        /// Until pasta mode takes port_mappings, setup says so and leaves nothing running.
-        @Test func pastaRefusesPublishedPortsAndLeavesNothing() throws {
-            let environment = try Env()
-            defer { environment.remove() }
-            let world = try World(environment, containersConf: "")
-            let setup = try world.ferry("setup", ports: Self.tcpPort(8410, to: 8080))
-            #expect(setup.status == 1)
-            #expect(
-                setup.stdout.contains("published ports are not supported yet"), "\(setup.stdout)")
-            #expect(world.engineFiles.isEmpty, "\(world.engineFiles)")
-            #expect(world.helpers.isEmpty, "\(world.helpers)")
+            try Self.run("", expected: Self.pasta, hostPort: 8402, serverPort: 8401)
         }
 
         @Test func configuredSlirp4netnsGivesSlirp4netns() throws {
