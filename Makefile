@@ -6,6 +6,9 @@
 #   make lint      swift format lint, strict
 #   make bench     setup+teardown time per container, and the 200th container against the
 #                  1st, Ferry against netavark 1.4 (docs/benchmarks.md)
+#   make compare-modes  Ferry's rootless engine against Debian's pasta and slirp4netns:
+#                  throughput, TCP_RR, readiness, RSS (docs/compare-modes.md); QUICK=1 for
+#                  the one-minute version
 #   make install   ferry into $(BINDIR), the Podman helper entry into $(HELPERDIR)
 #
 # FERRY=PATH runs the example, the Podman tests or the benchmark against another binary
@@ -23,8 +26,8 @@ export PATH := $(PATH):/opt/swift/usr/bin
 DEBUG_FERRY := $(CURDIR)/.build/debug/ferry
 RELEASE_FERRY := $(CURDIR)/.build/release/ferry
 
-.PHONY: all deps build release example test swift-test podman-test lint bench install \
-	uninstall clean
+.PHONY: all deps build release example test swift-test podman-test lint bench \
+	compare-modes install uninstall clean
 
 all: build
 
@@ -62,6 +65,9 @@ lint:
 bench: release
 	FERRY="$${FERRY:-$(RELEASE_FERRY)}" bench/setup-teardown
 	FERRY="$${FERRY:-$(RELEASE_FERRY)}" bench/many-containers
+
+compare-modes: release
+	FERRY="$${FERRY:-$(RELEASE_FERRY)}" bench/compare-modes $(if $(QUICK),--quick)
 
 install: release
 	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(HELPERDIR)"
