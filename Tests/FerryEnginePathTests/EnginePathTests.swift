@@ -130,14 +130,16 @@ struct EnginePathTests {
     }
 
     @Test func udpFlowsAreCappedAndExpire() throws {
-        let lab = try EngineLab(["--udp-limit", "4", "--udp-idle", "2"])
+        // Idle flows expire after 5 s: long enough that a loaded machine still finishes the
+        // ten exchanges before the first of the last four could expire.
+        let lab = try EngineLab(["--udp-limit", "4", "--udp-idle", "5"])
         try lab.echoServer(in: lab.server, port: 7000)
         for port in 41000..<41010 {
             #expect(try lab.udpExchange(from: port, to: "10.99.0.2", 7000) != nil)
             #expect(lab.engineFlowSockets <= 4)
         }
         #expect(lab.engineFlowSockets == 4)
-        Thread.sleep(forTimeInterval: 4)
+        Thread.sleep(forTimeInterval: 7)
         #expect(lab.engineFlowSockets == 0)
     }
 
