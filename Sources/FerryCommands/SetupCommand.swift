@@ -23,9 +23,8 @@ enum SetupCommand {
             let lock = try FileLock(path: options.stateDirectory + "/ferry.lock")
             defer { lock.unlock() }
 
-            let namespace = try withContext("opening network namespace \(namespacePath)") {
-                try NetworkNamespace(path: namespacePath)
-            }
+            // NetworkNamespace's own error already names the path it could not open.
+            let namespace = try NetworkNamespace(path: namespacePath)
             let drivers = NetworkDrivers(
                 stateDirectory: options.stateDirectory, firewall: request.firewall,
                 ports: try request.portForwards, environment: environment,

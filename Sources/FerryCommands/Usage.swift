@@ -9,7 +9,8 @@ let usageText = """
       teardown NETNS_PATH     tear down the networks of the spec for a container
       update NETWORK --network-dns-servers A,B
                               replace a network's upstream dns servers
-      explain                 show the mode chosen for each network, and why
+      explain [--format text|json] [--default]
+                              show the mode chosen for each network, and why
       firewall-reload         re-apply every saved firewall rule (after nft flush ruleset)
       version                 print version information as JSON
       pasta [OPTIONS] PID     run Ferry's user-mode engine with pasta's command line

@@ -167,22 +167,15 @@ extension Engine {
         if udpFlows.isFull, let oldest = udpFlows.oldestIndex { udpFlows.remove(oldest) }
         let fd = HostSocket.open(listener.bound.family, type: HostSocket.datagram, protocol: 0)
         guard fd >= 0 else { return false }
-        var code = HostSocket.bind(fd, to: listener.bound, port: listener.port)
-        if code == 0 { code = HostSocket.connect(fd, to: peer.address, port: peer.port) }
+        let code = HostSocket.bind(fd, to: listener.bound, port: listener.port)
         guard code == 0 else {
             _ = close(fd)
-            Log.debug("udp", "opening a forwarded flow failed: errno \(code)")
+            Log.debug("udp", "binding a forwarded flow's socket failed: errno \(code)")
             return false
         }
-        let index = udpFlows.insert(key, socket: fd, now: now)
-        let tag = EventTag(.udpFlow, index: index, generation: udpFlows[index].generation)
-        do {
-            try loop?.add(fd, tag: tag)
-        } catch {
-            udpFlows.remove(index)
-            return false
-        }
-        return true
+        return flowAdmit(
+            fd, key: key, target: peer.address, port: peer.port, table: udpFlows,
+            kind: .udpFlow, subsystem: "udp") != nil
     }
 
     /// An accepted connection on a forwarded port: a connection entry in phase `synSent`,

@@ -60,30 +60,14 @@ extension Engine {
             }
             return nil
         }
-        let code = HostSocket.connect(fd, to: target, port: 0)
-        if code != 0 {
-            _ = close(fd)
-            Log.debug("icmp", "connecting a ping socket failed: errno \(code)")
-            return nil
-        }
-        let index = icmpFlows.insert(key, socket: fd, now: now)
-        let tag = EventTag(.icmpFlow, index: index, generation: icmpFlows[index].generation)
-        do {
-            try loop?.add(fd, tag: tag)
-        } catch {
-            icmpFlows.remove(index)
-            Log.debug("icmp", "\(error)")
-            return nil
-        }
-        return index
+        return flowAdmit(
+            fd, key: key, target: target, port: 0, table: icmpFlows, kind: .icmpFlow,
+            subsystem: "icmp")
     }
 
     /// Reads echo replies from a flow's socket and hands them to the container.
     func icmpReceive(_ tag: EventTag) {
-        let index = tag.index
-        guard index < icmpFlows.capacity, icmpFlows[index].socket >= 0,
-            icmpFlows[index].generation == tag.generation
-        else { return }
+        guard let index = liveFlow(tag, in: icmpFlows) else { return }
         let flow = icmpFlows[index]
         let isV4 = flow.key.destination.family == .ipv4
         let replyType = isV4 ? ICMPv4Message.echoReply : ICMPv6Message.echoReply

@@ -58,30 +58,14 @@ extension Engine {
         {
             Log.debug("udp", "source port \(key.sourcePort) taken on the host: using another")
         }
-        let code = HostSocket.connect(fd, to: target, port: key.destinationPort)
-        if code != 0 {
-            _ = close(fd)
-            Log.debug("udp", "connecting failed: errno \(code)")
-            return nil
-        }
-        let index = udpFlows.insert(key, socket: fd, now: now)
-        let tag = EventTag(.udpFlow, index: index, generation: udpFlows[index].generation)
-        do {
-            try loop?.add(fd, tag: tag)
-        } catch {
-            udpFlows.remove(index)
-            Log.debug("udp", "\(error)")
-            return nil
-        }
-        return index
+        return flowAdmit(
+            fd, key: key, target: target, port: key.destinationPort, table: udpFlows,
+            kind: .udpFlow, subsystem: "udp")
     }
 
     /// Reads replies from a flow's socket and writes them to the container.
     func udpReceive(_ tag: EventTag) {
-        let index = tag.index
-        guard index < udpFlows.capacity, udpFlows[index].socket >= 0,
-            udpFlows[index].generation == tag.generation
-        else { return }
+        guard let index = liveFlow(tag, in: udpFlows) else { return }
         let flow = udpFlows[index]
         for _ in 0..<Self.socketBatch {
             let count = HostSocket.receive(flow.socket, into: socketBuffer)

@@ -16,7 +16,11 @@ public final class NetworkNamespace: Sendable {
     /// Opens a namespace by path: a bind mount such as /run/netns/x or /proc/PID/ns/net.
     public init(path: String) throws(SystemError) {
         self.path = path
-        descriptor = try FileDescriptor.open(path, O_RDONLY)
+        do {
+            descriptor = try FileDescriptor.open(path, O_RDONLY)
+        } catch {
+            throw SystemError("opening network namespace \(path)", errno: error.errno)
+        }
     }
 
     /// The namespace of the calling thread.
