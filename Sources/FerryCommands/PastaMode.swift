@@ -94,9 +94,7 @@ struct PastaMode {
 
         // SIGTERM, then SIGKILL if it has not gone within two seconds. Waiting on its state,
         // not on isEngine: an exiting process's cmdline reads empty before it is a zombie.
-        kill(pid, SIGTERM)
-        for _ in 0..<200 where Self.isRunning(pid) { usleep(10_000) }
-        if Self.isRunning(pid) { kill(pid, SIGKILL) }
+        ProcessControl.stop(pid)
         return []
     }
 
@@ -114,21 +112,12 @@ struct PastaMode {
 
     /// Whether `pid` is a live process running Ferry's engine (a reused pid is not).
     static func isEngine(_ pid: pid_t) -> Bool {
-        guard isRunning(pid),
+        guard ProcessControl.isRunning(pid),
             let commandLine = try? FileSystem.readString("/proc/\(pid)/cmdline")
         else { return false }
         return commandLine.split(separator: "\0").contains {
             $0 == "pasta" || $0 == "__pasta-daemon"
         }
-    }
-
-    /// Whether `pid` exists and has not exited (a zombie has).
-    static func isRunning(_ pid: pid_t) -> Bool {
-        guard let status = try? FileSystem.readString("/proc/\(pid)/stat"),
-            let close = status.lastIndex(of: ")"),
-            status.index(close, offsetBy: 2) < status.endIndex
-        else { return false }
-        return status[status.index(close, offsetBy: 2)] != "Z"
     }
 
     /// "[ADDR/]H1-H2:C1-C2": a published range in pasta's spelling.

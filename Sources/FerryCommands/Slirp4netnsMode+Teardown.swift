@@ -30,27 +30,13 @@ extension Slirp4netnsMode {
             }
         }
 
-        // SIGTERM, then SIGKILL if it has not gone within two seconds; reaped when it is
-        // our own child (a setup undoing itself).
-        kill(pid, SIGTERM)
-        for _ in 0..<200 where Self.isSlirp4netns(pid) {
-            usleep(10_000)
-            var status: Int32 = 0
-            _ = waitpid(pid, &status, WNOHANG)
-        }
-        if Self.isSlirp4netns(pid) {
-            kill(pid, SIGKILL)
-            var status: Int32 = 0
-            _ = waitpid(pid, &status, 0)
-        }
+        ProcessControl.stop(pid)
         return []
     }
 
     /// Whether `pid` is a live slirp4netns started by this mode (a reused pid is not).
     static func isSlirp4netns(_ pid: pid_t) -> Bool {
-        guard let status = try? FileSystem.readString("/proc/\(pid)/stat"),
-            let close = status.lastIndex(of: ")"),
-            status[status.index(close, offsetBy: 2)] != "Z",
+        guard ProcessControl.isRunning(pid),
             let commandLine = try? FileSystem.readString("/proc/\(pid)/cmdline")
         else { return false }
         // network_cmd_path may name it anything: its command line is what marks it.
