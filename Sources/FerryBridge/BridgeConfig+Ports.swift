@@ -11,10 +11,9 @@ extension BridgeConfig {
         for mapping in mappings {
             func refuse(_ reason: String) -> BridgeConfigError {
                 let host = mapping.hostIP.contains(":") ? "[\(mapping.hostIP)]" : mapping.hostIP
+                let ports = "\(mapping.hostPort) -> \(mapping.containerPort)"
                 return .invalidPortMapping(
-                    mapping:
-                        "\(mapping.protocol) \(host):\(mapping.hostPort) -> \(mapping.containerPort)",
-                    reason: reason)
+                    mapping: "\(mapping.protocol) \(host):\(ports)", reason: reason)
             }
             let count = max(mapping.range, 1)
             for name in mapping.protocol.split(separator: ",").map(String.init) {

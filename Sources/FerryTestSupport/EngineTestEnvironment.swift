@@ -3,11 +3,11 @@ import Foundation
 
 /// The world one engine test runs in, all of it made for that test and removed afterwards:
 ///
-///     [upstream]            [host] (the engine runs here, as ferrytest)       [remote]
-///     peer0 192.0.2.1  ---- eth0 192.0.2.10/24        remote0 198.51.100.1 ---- eth0 198.51.100.2
-///           2001:db8:1::1        2001:db8:1::10/64            2001:db8:2::1        2001:db8:2::2
-///           fe80::1              default via 192.0.2.1 / fe80::1                   default via host
-///     (a dead end)           fake resolver on 127.0.0.1:53 and [::1]:53
+///     [upstream]          [host] (the engine runs here, as ferrytest)    [remote]
+///     peer0 192.0.2.1 --- eth0 192.0.2.10/24     remote0 198.51.100.1 --- eth0 198.51.100.2
+///       2001:db8:1::1       2001:db8:1::10/64       2001:db8:2::1           2001:db8:2::2
+///       fe80::1             default via 192.0.2.1 / fe80::1                 default via host
+///     (a dead end)        fake resolver on 127.0.0.1:53 and [::1]:53
 ///
 /// plus, on demand, rootless containers held by the test user (`startContainer()`).
 /// Root only; the machine-wide pieces come from `TestMachine`.

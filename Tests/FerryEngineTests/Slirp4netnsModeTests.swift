@@ -77,7 +77,8 @@ extension EngineEnvironmentSuite {
                 while True:
                     c, _ = s.accept()
                     c.recv(4096)
-                    c.sendall(b"HTTP/1.0 200 OK\\r\\nContent-Length: \(marker.utf8.count)\\r\\n\\r\\n\(marker)")
+                    c.sendall(b"HTTP/1.0 200 OK\\r\\nContent-Length: \(marker.utf8.count)"
+                              b"\\r\\n\\r\\n\(marker)")
                     c.close()
                 """
             return ["/usr/bin/python3", "-c", code]
