@@ -88,16 +88,10 @@ public struct ICMPv6Message {
         ethernetDestination: EthernetAddress, ethernetSource: EthernetAddress,
         source: IPAddress, destination: IPAddress
     ) -> Int? {
-        var builder = IPFrameBuilder(
-            output: output, ethernetDestination: ethernetDestination,
-            ethernetSource: ethernetSource, source: source, destination: destination,
-            protocol: IPv6Packet.protocolICMPv6)
-        builder.writer.u8(Self.echoReply)
-        builder.writer.u8(0)
-        builder.writer.u16(0)
-        builder.writer.u16(identifier ?? request.identifier)
-        builder.writer.u16(request.sequence)
-        builder.writer.copy(request.data)
-        return builder.finish()
+        ICMPEcho.writeReply(
+            type: Self.echoReply, protocol: IPv6Packet.protocolICMPv6,
+            identifier: identifier ?? request.identifier, sequence: request.sequence,
+            data: request.data, into: output, ethernetDestination: ethernetDestination,
+            ethernetSource: ethernetSource, source: source, destination: destination)
     }
 }

@@ -158,19 +158,8 @@ extension EngineEnvironmentSuite {
         }
 
         static func checkInbound(_ world: World, hostPort: Int) throws {
-            let server = Process()
-            server.executableURL = URL(filePath: "/usr/bin/nsenter")
-            server.arguments =
-                ["--target", "\(world.container.pid)", "--net"]
-                + Slirp.server(address: "0.0.0.0", port: 8080, marker: "in")
-            server.standardOutput = FileHandle.nullDevice
-            server.standardError = FileHandle.nullDevice
-            try server.run()
-            defer {
-                // SIGKILL: the test runner's blocked SIGTERM is inherited by the server.
-                kill(server.processIdentifier, SIGKILL)
-                server.waitUntilExit()
-            }
+            let server = try Slirp.startServer(inContainer: world.container.pid, marker: "in")
+            defer { Slirp.stop(server) }
             let inbound = try Slirp.fetch("http://127.0.0.1:\(hostPort)/") {
                 try world.environment.host.exec($0)
             }

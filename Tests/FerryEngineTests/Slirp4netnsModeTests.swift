@@ -67,6 +67,25 @@ extension EngineEnvironmentSuite {
 
         /// A one-line HTTP server answering every request with `marker`. Not http.server:
         /// it looks its own address up in DNS before it listens.
+        /// The server below on the container's port 8080, started through nsenter.
+        static func startServer(inContainer pid: pid_t, marker: String) throws -> Process {
+            let server = Process()
+            server.executableURL = URL(filePath: "/usr/bin/nsenter")
+            server.arguments =
+                ["--target", "\(pid)", "--net"]
+                + Self.server(address: "0.0.0.0", port: 8080, marker: marker)
+            server.standardOutput = FileHandle.nullDevice
+            server.standardError = FileHandle.nullDevice
+            try server.run()
+            return server
+        }
+
+        /// SIGKILL: the test runner's blocked SIGTERM is inherited by the server.
+        static func stop(_ server: Process) {
+            kill(server.processIdentifier, SIGKILL)
+            server.waitUntilExit()
+        }
+
         static func server(address: String, port: Int, marker: String) -> [String] {
             let code = """
                 import socket
@@ -160,19 +179,8 @@ extension EngineEnvironmentSuite {
             #expect(!loopback.succeeded && loopback.stdout != "lo")
 
             // In: a server in the container, reached from the host's 127.0.0.1:8303.
-            let server = Process()
-            server.executableURL = URL(filePath: "/usr/bin/nsenter")
-            server.arguments =
-                ["--target", "\(world.container.pid)", "--net"]
-                + Self.server(address: "0.0.0.0", port: 8080, marker: "in")
-            server.standardOutput = FileHandle.nullDevice
-            server.standardError = FileHandle.nullDevice
-            try server.run()
-            defer {
-                // SIGKILL: the test runner's blocked SIGTERM is inherited by the server.
-                kill(server.processIdentifier, SIGKILL)
-                server.waitUntilExit()
-            }
+            let server = try Self.startServer(inContainer: world.container.pid, marker: "in")
+            defer { Self.stop(server) }
             let inbound = try Self.fetch("http://127.0.0.1:8303/marker") {
                 try environment.host.exec($0)
             }
