@@ -7,7 +7,9 @@ import Foundation
 /// `ferry __pasta-attach PLAN` (internal): runs inside the container's namespaces, which a
 /// constructor joined before main (see FERRY_ENTER_NAMESPACES in CFerryShim), creates the
 /// tap, configures the namespace, and hands the tap back over the socket on descriptor 3:
-/// "ok NAME" with the descriptor, or "error: MESSAGE".
+/// "ok NAME" with the descriptor, or "error: MESSAGE". With the plan's `serve`, it then
+/// stays, answering the engine's requests for sockets and files in the container on the
+/// same socket (`ferry_pasta_namespace_serve`), until the engine closes it or dies.
 enum PastaAttach {
     static let socketDescriptor: Int32 = 3
 
@@ -28,12 +30,21 @@ enum PastaAttach {
             if ferry_pasta_send_fd(socketDescriptor, reply, reply.count, tap.rawValue) < 0 {
                 throw SystemError.lastError("handing the tap back")
             }
-            return 0
+            guard plan.serve else { return 0 }
+            return serve(parent: plan.parent, tap: tap)
         } catch {
             let reply = Array("error: \(error)".utf8)
             _ = ferry_pasta_send_fd(socketDescriptor, reply, reply.count, -1)
             return 1
         }
+    }
+
+    /// Stays as the engine's namespace helper. It lets go of the tap (the engine has it) and
+    /// of the standard streams, which whoever started the engine may read to the end.
+    static func serve(parent: Int32, tap: FileDescriptor) -> Int32 {
+        tap.close()
+        PastaCommand.detachStandardStreams()
+        return ferry_pasta_namespace_serve(socketDescriptor, parent) == 0 ? 0 : 1
     }
 
     /// Opens /dev/net/tun and creates the tap, named as planned.

@@ -73,6 +73,7 @@ public enum PastaCommand {
         do {
             session = try PastaSession.attach(options)
             engine = Engine(config: session.config, tap: session.tap)
+            engine.namespaceSockets = session.namespaceSockets
             try engine.bindForwards()
             if let pidFile = options.pidFile {
                 try FileSystem.writeAtomically(pidFile, "\(getpid())\n")

@@ -4,7 +4,9 @@ import FerryNetlink
 import FerrySystem
 
 /// What `ferry __pasta-attach` does inside the container: the tap to create and, with
-/// `--config-net`, its MTU, MAC, addresses and routes. Crosses the process boundary as JSON.
+/// `--config-net`, its MTU, MAC, addresses and routes; with `serve`, it then stays as the
+/// engine's namespace helper (NamespaceSockets) while its parent `parent` lives. Crosses
+/// the process boundary as JSON.
 struct PastaNamespacePlan: Codable, Equatable {
     struct Route: Codable, Equatable {
         var destination: String
@@ -18,6 +20,8 @@ struct PastaNamespacePlan: Codable, Equatable {
     var mac: String?
     var addresses: [String]
     var routes: [Route]
+    var serve = false
+    var parent: Int32 = 0
 }
 
 /// The container's side of the network, worked out from the options and the host's
@@ -141,8 +145,16 @@ struct PastaNetworkPlan: Equatable {
             containerMAC: options.namespaceMAC, ipv4: convert(ipv4), ipv6: convert(ipv6),
             mapGateway: options.mapGateway, mapGuestAddress: options.mapGuestAddress,
             dnsForward: options.dnsForward, dnsUpstreams: resolvers, dnsAdvertised: advertised,
-            forwards: try PortForwardSpec.forwards(options.tcpPorts, .tcp)
-                + PortForwardSpec.forwards(options.udpPorts, .udp))
+            forwards: try PortForwardSpec.forwards(options.effectiveTCPPorts, .tcp)
+                + PortForwardSpec.forwards(options.effectiveUDPPorts, .udp),
+            namespaceForwards: try PortForwardSpec.namespaceForwards(
+                options.effectiveTCPNamespacePorts, .tcp)
+                + PortForwardSpec.namespaceForwards(options.effectiveUDPNamespacePorts, .udp),
+            autoForward: EngineConfig.AutoForward(
+                tcp: options.effectiveTCPPorts.contains(.auto),
+                udp: options.effectiveUDPPorts.contains(.auto),
+                tcpNamespace: options.effectiveTCPNamespacePorts.contains(.auto),
+                udpNamespace: options.effectiveUDPNamespacePorts.contains(.auto)))
     }
 
     /// The `nameserver` lines of a resolv.conf.

@@ -17,7 +17,8 @@ public struct PastaOptions: Equatable, Sendable {
     /// `--userns PATH`: the user namespace to join before the network namespace.
     public var userns: String?
     public var configureNetwork = false
-    /// `-t`, `-u`: host ports forwarded into the container; `-T`, `-U`: the other way.
+    /// `-t`, `-u`: host ports forwarded into the container; `-T`, `-U`: the other way. As
+    /// given: an option left out is empty here, and means `auto` (`effectiveTCPPorts`...).
     public var tcpPorts: [PortForwardSpec] = []
     public var udpPorts: [PortForwardSpec] = []
     public var tcpNamespacePorts: [PortForwardSpec] = []
@@ -49,6 +50,16 @@ public struct PastaOptions: Equatable, Sendable {
     public var showVersion = false
 
     public init() {}
+
+    /// The specs in force: those given, else `auto`, pasta's default for each option.
+    public var effectiveTCPPorts: [PortForwardSpec] { tcpPorts.isEmpty ? [.auto] : tcpPorts }
+    public var effectiveUDPPorts: [PortForwardSpec] { udpPorts.isEmpty ? [.auto] : udpPorts }
+    public var effectiveTCPNamespacePorts: [PortForwardSpec] {
+        tcpNamespacePorts.isEmpty ? [.auto] : tcpNamespacePorts
+    }
+    public var effectiveUDPNamespacePorts: [PortForwardSpec] {
+        udpNamespacePorts.isEmpty ? [.auto] : udpNamespacePorts
+    }
 
     static let table: [PastaOptionParser.Option] = [
         .init(long: "config-net", short: nil, takesArgument: false),

@@ -10,6 +10,8 @@ struct PastaSession {
     let tap: FileDescriptor
     let config: EngineConfig
     let lifecycle: EngineLifecycle
+    /// The attach helper, kept on in the container when `-T`, `-U` or `auto` need it.
+    let namespaceSockets: NamespaceSockets?
 
     static func attach(_ options: PastaOptions) throws -> PastaSession {
         // 1. The namespaces, held open so their paths cannot change under us.
@@ -33,19 +35,25 @@ struct PastaSession {
             fromResolvConf: (try? FileSystem.readString(options.resolvConf ?? "/etc/resolv.conf"))
                 ?? "")
 
-        // 3. The tap, made inside the namespace by a single-threaded helper.
-        let plan = network.namespacePlan(options: options)
-        let (tap, name) = try withContext("pasta: attaching to \(netnsPath)") {
-            try runAttachHelper(plan, userns: userns, netns: netns)
+        // 3. The tap, made inside the namespace by a single-threaded helper, which stays
+        //    there when the forwards need sockets or files in the container.
+        var config = try network.engineConfig(
+            options: options, interfaceName: network.interfaceName, resolvers: resolvers)
+        var plan = network.namespacePlan(options: options)
+        plan.serve = config.needsNamespaceHelper
+        plan.parent = getpid()
+        let attached = try withContext("pasta: attaching to \(netnsPath)") {
+            try attachHelper(plan, userns: userns, netns: netns)
         }
-        let config = try network.engineConfig(
-            options: options, interfaceName: name, resolvers: resolvers)
+        config.interfaceName = attached.name
 
         // 4. How the engine learns that the namespace is gone.
         let watch: EngineLifecycle.Watch =
             watchPID.map { .process($0) } ?? .path(netnsPath, inode: netnsInode)
         let lifecycle = try EngineLifecycle(watch: watch)
-        return PastaSession(tap: tap, config: config, lifecycle: lifecycle)
+        return PastaSession(
+            tap: attached.tap, config: config, lifecycle: lifecycle,
+            namespaceSockets: attached.helper)
     }
 
     /// The namespace paths of the target, and the PID to watch when there is one.
@@ -83,6 +91,24 @@ struct PastaSession {
     static func runAttachHelper(
         _ plan: PastaNamespacePlan, userns: FileDescriptor?, netns: FileDescriptor
     ) throws -> (FileDescriptor, String) {
+        var plan = plan
+        plan.serve = false
+        let attached = try attachHelper(plan, userns: userns, netns: netns)
+        return (attached.tap, attached.name)
+    }
+
+    /// The tap, its name, and the helper when the plan keeps it serving.
+    struct Attached {
+        var tap: FileDescriptor
+        var name: String
+        var helper: NamespaceSockets?
+    }
+
+    /// Spawns the attach helper and receives the tap; with `plan.serve`, the helper stays,
+    /// and its socket and pid become the engine's NamespaceSockets.
+    static func attachHelper(
+        _ plan: PastaNamespacePlan, userns: FileDescriptor?, netns: FileDescriptor
+    ) throws -> Attached {
         var pair: [Int32] = [0, 0]
         if socketpair(
             AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0,
@@ -108,11 +134,18 @@ struct PastaSession {
         var buffer = [UInt8](repeating: 0, count: 4096)
         var received: Int32 = -1
         let count = ferry_pasta_receive_fd(ours.rawValue, &buffer, buffer.count, &received)
-        let status = PastaSpawn.wait(pid)
         let reply = count > 0 ? String(decoding: buffer[0..<count], as: UTF8.self) : ""
         if reply.hasPrefix("ok "), received >= 0 {
-            return (FileDescriptor(taking: received), String(reply.dropFirst(3)))
+            let tap = FileDescriptor(taking: received)
+            let name = String(reply.dropFirst(3))
+            guard plan.serve else {
+                _ = PastaSpawn.wait(pid)
+                return Attached(tap: tap, name: name, helper: nil)
+            }
+            return Attached(
+                tap: tap, name: name, helper: NamespaceSockets(control: ours, helper: pid))
         }
+        let status = PastaSpawn.wait(pid)
         if received >= 0 { close(received) }
         if reply.hasPrefix("error: ") { throw MessageError(String(reply.dropFirst(7))) }
         throw MessageError("the attach helper exited with status \(status) and no answer")

@@ -1,7 +1,7 @@
 import FerryAddress
 import FerryEngine
 
-/// From the `-t` / `-u` specs as written to the ranges the engine listens on.
+/// From the `-t` / `-u` / `-T` / `-U` specs as written to the ranges the engine listens on.
 ///
 /// Each rule's ranges, less its exclusions, become engine forwards, cut where an exclusion
 /// falls inside one (a translated range keeps each port's own target). A rule of exclusions
@@ -11,8 +11,8 @@ extension PortForwardSpec {
     /// Linux's default net.ipv4.ip_local_port_range.
     public static let defaultEphemeralPorts: ClosedRange<UInt16> = 32768...60999
 
-    // FIXME: `auto` (watching the container's listening ports) is not implemented: it
-    // forwards nothing yet. `all` and interface-bound rules are refused.
+    /// The fixed forwards of one spec. `auto` has none: the engine watches the other side
+    /// for it (EngineConfig.AutoForward). `all` and interface-bound rules are refused.
     public func forwards(
         _ transport: EngineConfig.Forward.Transport,
         ephemeral: ClosedRange<UInt16> = Self.defaultEphemeralPorts
@@ -34,6 +34,22 @@ extension PortForwardSpec {
     ) throws(PastaUsageError) -> [EngineConfig.Forward] {
         var result: [EngineConfig.Forward] = []
         for spec in specs { result += try spec.forwards(transport, ephemeral: ephemeral) }
+        return result
+    }
+
+    /// The `-T` / `-U` specs: as `forwards`, with the container's loopback as the only
+    /// address a rule may bind (127.0.0.1 or ::1; none means both).
+    public static func namespaceForwards(
+        _ specs: [PortForwardSpec], _ transport: EngineConfig.Forward.Transport,
+        ephemeral: ClosedRange<UInt16> = Self.defaultEphemeralPorts
+    ) throws(PastaUsageError) -> [EngineConfig.Forward] {
+        let result = try forwards(specs, transport, ephemeral: ephemeral)
+        if let bound = result.lazy.compactMap(\.address).first(where: {
+            !($0 == .v4(0x7F00_0001) || $0 == .v6(0, 1))
+        }) {
+            throw .target(
+                "forwarding from the container's \(bound) is not supported: only its loopback")
+        }
         return result
     }
 }

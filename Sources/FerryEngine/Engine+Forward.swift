@@ -2,8 +2,9 @@
 //
 // Each forwarded host port gets a listening socket in the engine's namespace (the host's),
 // bound to the rule's address, or to each family's wildcard address the container has a
-// family for. They are opened once, before the loop starts; a port that cannot be bound
-// stops the start, as with pasta.
+// family for. Those of the command line are opened once, before the loop starts, and a
+// port that cannot be bound stops the start, as with pasta; `auto` opens and closes more
+// as the container's listening ports come and go (Engine+AutoForward).
 //
 // TCP: an accepted connection becomes an entry of the same connection table as the
 // container's own, keyed the same way (the container's address and port, then the peer as
@@ -26,7 +27,7 @@ import FerrySystem
     import Glibc
 #endif
 
-/// One listening socket of a forwarded port.
+/// One listening socket of a forwarded port; a free slot has socket -1.
 struct ForwardListener {
     var socket: Int32
     var transport: EngineConfig.Forward.Transport
@@ -36,6 +37,8 @@ struct ForwardListener {
     /// What the socket is bound to (UDP flow sockets share it).
     var bound: IPAddress
     var port: UInt16
+    /// Opened by `auto` forwarding, which closes it when the container's port goes.
+    var automatic = false
 }
 
 /// Why a forwarded port could not be opened.
@@ -50,57 +53,109 @@ public struct ForwardError: Error, CustomStringConvertible {
 }
 
 extension Engine {
-    /// Opens every forwarded port's listening sockets, once; `run` does it when nobody did
-    /// before, but a caller that reports readiness calls it first so that a port in use
-    /// fails the start.
+    /// Opens every forwarded port's listening sockets, once: the host's (`-t`, `-u`) here,
+    /// the container's (`-T`, `-U`) through the namespace helper, then the first `auto`
+    /// scan. `run` does it when nobody did before, but a caller that reports readiness
+    /// calls it first so that a port in use fails the start.
     public func bindForwards() throws(ForwardError) {
         guard !forwardsBound else { return }
         forwardsBound = true
         for forward in config.forwards {
-            var addresses: [IPAddress] = []
-            if let address = forward.address {
-                addresses = [address]
-            } else {
-                if config.ipv4 != nil { addresses.append(.v4(0)) }
-                if config.ipv6 != nil { addresses.append(.v6(0, 0)) }
-            }
-            for address in addresses {
-                let family = address.family == .ipv4 ? config.ipv4 : config.ipv6
-                guard let target = family?.address else { continue }
-                let type = forward.transport == .tcp ? HostSocket.stream : HostSocket.datagram
+            for address in forwardAddresses(forward.address) {
+                // An address of a family the container has no address in reaches nothing.
+                guard (address.family == .ipv4 ? config.ipv4 : config.ipv6) != nil else {
+                    continue
+                }
                 for port in forward.ports {
-                    let fd = HostSocket.listening(type: type, address: address, port: port)
-                    if fd < 0, forward.bestEffort { continue }
-                    guard fd >= 0 else {
-                        closeForwards()
-                        throw ForwardError(forward: forward, port: port, code: -fd)
-                    }
-                    listeners.append(
-                        ForwardListener(
-                            socket: fd, transport: forward.transport, target: target,
-                            targetPort: forward.target(port), bound: address, port: port))
+                    let code = forwardListen(
+                        forward.transport, address: address, port: port,
+                        targetPort: forward.target(port))
+                    if code == 0 || forward.bestEffort { continue }
+                    closeForwards()
+                    throw ForwardError(forward: forward, port: port, code: code)
                 }
             }
             Log.info("engine", "forwarding \(forward)")
         }
+        do throws(ForwardError) {
+            try bindNamespaceForwards()
+        } catch {
+            closeForwards()
+            throw error
+        }
+        autoForwardStart()
+    }
+
+    /// The host addresses a forward listens on: its own, or each family's wildcard the
+    /// container has an address in.
+    func forwardAddresses(_ address: IPAddress?) -> [IPAddress] {
+        if let address { return [address] }
+        var addresses: [IPAddress] = []
+        if config.ipv4 != nil { addresses.append(.v4(0)) }
+        if config.ipv6 != nil { addresses.append(.v6(0, 0)) }
+        return addresses
+    }
+
+    /// Opens one host listener for `port` on `address`, reaching the container's address of
+    /// that family on `targetPort`, and watches it when the loop runs; zero, else errno.
+    @discardableResult
+    func forwardListen(
+        _ transport: EngineConfig.Forward.Transport, address: IPAddress, port: UInt16,
+        targetPort: UInt16, automatic: Bool = false
+    ) -> Int32 {
+        let family = address.family == .ipv4 ? config.ipv4 : config.ipv6
+        guard let target = family?.address else { return EAFNOSUPPORT }
+        let type = transport == .tcp ? HostSocket.stream : HostSocket.datagram
+        let fd = HostSocket.listening(type: type, address: address, port: port)
+        guard fd >= 0 else { return -fd }
+        let listener = ForwardListener(
+            socket: fd, transport: transport, target: target, targetPort: targetPort,
+            bound: address, port: port, automatic: automatic)
+        let index: Int
+        if let free = listeners.firstIndex(where: { $0.socket < 0 }) {
+            index = free
+            listeners[index] = listener
+        } else {
+            index = listeners.count
+            listeners.append(listener)
+        }
+        if let loop {
+            let kind: EventTag.Kind = transport == .tcp ? .tcpListener : .udpListener
+            do {
+                try loop.add(fd, tag: EventTag(kind, index: index))
+            } catch {
+                forwardClose(index)
+                return error.errno
+            }
+        }
+        return 0
+    }
+
+    /// Closes one host listener and frees its slot (connections it accepted go on).
+    func forwardClose(_ index: Int) {
+        guard listeners[index].socket >= 0 else { return }
+        _ = close(listeners[index].socket)
+        listeners[index].socket = -1
     }
 
     /// Watches the listening sockets.
     func watchForwards(_ loop: EventLoop) throws {
-        for (index, listener) in listeners.enumerated() {
+        for (index, listener) in listeners.enumerated() where listener.socket >= 0 {
             let kind: EventTag.Kind = listener.transport == .tcp ? .tcpListener : .udpListener
             try loop.add(listener.socket, tag: EventTag(kind, index: index))
         }
+        try watchNamespaceForwards(loop)
     }
 
     func closeForwards() {
-        for listener in listeners { _ = close(listener.socket) }
+        for index in listeners.indices { forwardClose(index) }
         listeners.removeAll()
+        closeNamespaceForwards()
     }
 
     /// Connections waiting on a forwarded TCP port: each opens a connection to the container.
     func tcpAccept(_ tag: EventTag) {
-        guard tag.index < listeners.count else { return }
+        guard tag.index < listeners.count, listeners[tag.index].socket >= 0 else { return }
         let listener = listeners[tag.index]
         for _ in 0..<Self.socketBatch {
             let (fd, peer) = HostSocket.accept(listener.socket)
@@ -129,7 +184,7 @@ extension Engine {
 
     /// A datagram on a forwarded UDP port: to the container through its flow.
     func udpForwardReceive(_ tag: EventTag) {
-        guard tag.index < listeners.count else { return }
+        guard tag.index < listeners.count, listeners[tag.index].socket >= 0 else { return }
         let listener = listeners[tag.index]
         for _ in 0..<Self.socketBatch {
             let (count, peer) = HostSocket.receiveFrom(listener.socket, into: socketBuffer)

@@ -83,6 +83,10 @@ public final class Engine {
     /// The forwarded ports' listening sockets, opened when `run` starts.
     var listeners: [ForwardListener] = []
     var forwardsBound = false
+    /// Container-to-host forwarding (`-T`, `-U`) and the namespace helper behind it.
+    let loopback = LoopbackForwards()
+    /// `auto` forwarding's files and state, when an option is `auto`.
+    var autoForwards: AutoForwards?
     /// Seconds on the monotonic clock, read once per wake-up.
     var now: UInt64 = 0
     var nowMilliseconds: UInt64 = 0
@@ -199,6 +203,14 @@ public final class Engine {
                     tcpAccept(tag)
                 case .udpListener:
                     udpForwardReceive(tag)
+                case .splice:
+                    spliceEvent(tag, events)
+                case .namespaceListener:
+                    namespaceAccept(tag)
+                case .namespaceUDPListener:
+                    namespaceUDPReceive(tag)
+                case .loopbackUDPFlow:
+                    loopbackUDPReply(tag)
                 case nil:
                     break
                 }
@@ -206,10 +218,13 @@ public final class Engine {
         }
     }
 
-    /// Once a second: expire idle flows, and advertise the router when due.
+    /// Once a second: expire idle flows, advertise the router when due, and let `auto`
+    /// look at the listening ports.
     func tick() {
         let idle = UInt64(max(1, config.udpIdleTimeout))
         let expired = udpFlows.expire(now: now, idle: idle)
+        loopback.udpFlows.expire(now: now, idle: idle)
+        autoForwardScan()
         icmpFlows.expire(now: now, idle: Self.icmpIdleTimeout)
         if expired > 0 { Log.debug("udp", "\(expired) idle flows expired") }
         if now >= nextRouterAdvertisement {

@@ -1,9 +1,10 @@
 import FerryAddress
 
 extension EngineConfig {
-    /// One range of host ports forwarded into the container: a listening socket on the host
-    /// for each port, whose connections or datagrams reach the container's address on the
-    /// matching target port.
+    /// One range of ports forwarded from one side to the other. For `-t`/`-u`: a listening
+    /// socket on the host for each port, whose connections or datagrams reach the
+    /// container's address on the matching target port; for `-T`/`-U`, the same from the
+    /// container's loopback to the host's.
     public struct Forward: Sendable, Equatable, CustomStringConvertible {
         public enum Transport: Sendable, Equatable {
             case tcp
@@ -46,5 +47,28 @@ extension EngineConfig {
             let target = targetFirst == first ? "" : ":\(targetFirst)"
             return "\(transport == .tcp ? "tcp" : "udp") \(bound)\(spelled)\(target)"
         }
+    }
+
+    /// Which of `-t`, `-u`, `-T`, `-U` are `auto`: the other side's listening ports are
+    /// watched, and forwarded while they listen (Engine+AutoForward).
+    public struct AutoForward: Sendable, Equatable {
+        /// `-t auto`, `-u auto`: the container's ports, from the host.
+        public var tcp: Bool
+        public var udp: Bool
+        /// `-T auto`, `-U auto`: the host's loopback ports, from the container's loopback.
+        public var tcpNamespace: Bool
+        public var udpNamespace: Bool
+
+        public init(
+            tcp: Bool = false, udp: Bool = false, tcpNamespace: Bool = false,
+            udpNamespace: Bool = false
+        ) {
+            self.tcp = tcp
+            self.udp = udp
+            self.tcpNamespace = tcpNamespace
+            self.udpNamespace = udpNamespace
+        }
+
+        public var isEnabled: Bool { tcp || udp || tcpNamespace || udpNamespace }
     }
 }

@@ -55,13 +55,20 @@ public struct EngineConfig: Sendable, Equatable {
     public var tcpConnectionLimit: Int
     /// Host ports forwarded into the container (`-t`, `-u`), resolved to concrete ranges.
     public var forwards: [Forward]
+    /// Container loopback ports forwarded to the host's loopback (`-T`, `-U`): `ports` are
+    /// the container's, `target` the host's; `address` is nil (both loopbacks) or one of
+    /// 127.0.0.1 and ::1.
+    public var namespaceForwards: [Forward]
+    /// The options given as `auto`.
+    public var autoForward: AutoForward
 
     public init(
         interfaceName: String, mtu: Int, engineMAC: MACAddress, containerMAC: MACAddress? = nil,
         ipv4: Family?, ipv6: Family?, mapGateway: Bool = true, mapGuestAddress: [IPAddress] = [],
         dnsForward: [IPAddress] = [], dnsUpstreams: [IPAddress] = [],
         dnsAdvertised: [IPAddress] = [], udpIdleTimeout: Int = 180, udpFlowLimit: Int = 4096,
-        tcpConnectionLimit: Int = 4096, forwards: [Forward] = []
+        tcpConnectionLimit: Int = 4096, forwards: [Forward] = [],
+        namespaceForwards: [Forward] = [], autoForward: AutoForward = AutoForward()
     ) {
         self.interfaceName = interfaceName
         self.mtu = mtu
@@ -78,5 +85,13 @@ public struct EngineConfig: Sendable, Equatable {
         self.udpFlowLimit = udpFlowLimit
         self.tcpConnectionLimit = tcpConnectionLimit
         self.forwards = forwards
+        self.namespaceForwards = namespaceForwards
+        self.autoForward = autoForward
+    }
+
+    /// Whether the engine needs a helper inside the container's namespaces after the tap:
+    /// for sockets there (`-T`, `-U`) or to read its listening ports (`auto`).
+    public var needsNamespaceHelper: Bool {
+        !namespaceForwards.isEmpty || autoForward.isEnabled
     }
 }

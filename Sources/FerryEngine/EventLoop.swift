@@ -29,6 +29,10 @@ struct EventTag: Equatable {
         case tcpFlow = 6
         case tcpListener = 7
         case udpListener = 8
+        case splice = 9
+        case namespaceListener = 10
+        case namespaceUDPListener = 11
+        case loopbackUDPFlow = 12
     }
 
     let rawValue: UInt64

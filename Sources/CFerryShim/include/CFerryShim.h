@@ -8,6 +8,7 @@
 #include "CFerryShimPasta.h"
 #include "FerryEngineShim.h"
 #include "CFerryShimSlirp.h"
+#include "CFerryShimNamespace.h"
 
 /// setns(2): join the namespace behind fd; nstype is a CLONE_NEW* flag or 0.
 int ferry_setns(int fd, int nstype);

@@ -1,0 +1,136 @@
+// Theory of operation (spliced connections, container loopback to host loopback)
+//
+// A connection accepted on a `-T` listener in the container is not translated: it is one
+// socket in the container's namespace and one the engine connects on the host's loopback,
+// and bytes go between them through a pipe each way with splice(2), never through the
+// engine's memory. Each direction is "source → pipe → destination": the pipe is drained
+// into the destination first, then refilled from the source, until one of them would
+// block. Both sockets are watched edge-triggered for reading and writing, and any event on
+// either pumps both directions, so a direction stops only on a wait that an edge will end.
+//
+// End of stream on one source is passed on as shutdown(SHUT_WR) of the other socket once
+// its pipe is empty (half-close); when both directions have ended the connection closes.
+// An error on either side resets the other (SO_LINGER zero). The table is allocated once;
+// a slot keeps its two pipes for the next connection when they are empty.
+
+import CFerryShim
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// One direction of a spliced connection.
+struct SpliceDirection {
+    /// The pipe: read end, write end; -1 until the slot first needs it.
+    var pipeRead: Int32 = -1
+    var pipeWrite: Int32 = -1
+    /// Bytes in the pipe, not yet passed on.
+    var pending = 0
+    /// The source reached end of stream.
+    var sourceEnded = false
+    /// The end was passed on (the destination was shut down for writing).
+    var finished = false
+}
+
+/// One connection: its two sockets and both directions.
+struct SpliceConnection {
+    /// Accepted on the container's loopback.
+    var container: Int32 = -1
+    /// Connected on the host's loopback.
+    var host: Int32 = -1
+    /// The host side's connect has not completed yet.
+    var connecting = false
+    var toHost = SpliceDirection()
+    var toContainer = SpliceDirection()
+    var generation: UInt32 = 0
+}
+
+/// A fixed-size table of spliced connections.
+final class SpliceTable {
+    let capacity: Int
+    private let entries: UnsafeMutableBufferPointer<SpliceConnection>
+    private let free: UnsafeMutableBufferPointer<Int32>
+    private var freeCount: Int
+
+    init(capacity: Int) {
+        self.capacity = max(1, capacity)
+        entries = .allocate(capacity: self.capacity)
+        entries.initialize(repeating: SpliceConnection())
+        free = .allocate(capacity: self.capacity)
+        for index in 0..<self.capacity { free[index] = Int32(self.capacity - 1 - index) }
+        freeCount = self.capacity
+    }
+
+    deinit {
+        for index in 0..<capacity {
+            remove(index, reset: false)
+            for direction in [entries[index].toHost, entries[index].toContainer] {
+                if direction.pipeRead >= 0 { _ = close(direction.pipeRead) }
+                if direction.pipeWrite >= 0 { _ = close(direction.pipeWrite) }
+            }
+        }
+        entries.deallocate()
+        free.deallocate()
+    }
+
+    var isFull: Bool { freeCount == 0 }
+    var count: Int { capacity - freeCount }
+
+    subscript(index: Int) -> SpliceConnection {
+        get { entries[index] }
+        set { entries[index] = newValue }
+    }
+
+    /// Takes a free slot for a connection between `container` and `host`, with empty pipes
+    /// ready; nil when the pipes cannot be made (the sockets are left to the caller).
+    func insert(container: Int32, host: Int32) -> Int? {
+        precondition(freeCount > 0, "splice table full")
+        let index = Int(free[freeCount - 1])
+        guard Self.preparePipe(&entries[index].toHost),
+            Self.preparePipe(&entries[index].toContainer)
+        else { return nil }
+        freeCount -= 1
+        entries[index].container = container
+        entries[index].host = host
+        entries[index].connecting = true
+        entries[index].generation = (entries[index].generation &+ 1) & 0xFF_FFFF
+        return index
+    }
+
+    /// Closes both sockets (with a reset when `reset`), keeps the pipes when they are empty,
+    /// and frees the slot.
+    func remove(_ index: Int, reset: Bool) {
+        guard entries[index].container >= 0 else { return }
+        for fd in [entries[index].container, entries[index].host] where fd >= 0 {
+            if reset { HostSocket.setResetOnClose(fd) }
+            _ = close(fd)
+        }
+        entries[index].container = -1
+        entries[index].host = -1
+        Self.recyclePipe(&entries[index].toHost)
+        Self.recyclePipe(&entries[index].toContainer)
+        free[freeCount] = Int32(index)
+        freeCount += 1
+    }
+
+    private static func preparePipe(_ direction: inout SpliceDirection) -> Bool {
+        if direction.pipeRead < 0 {
+            var ends: [Int32] = [-1, -1]
+            guard ferry_pipe_nonblocking(&ends) == 0 else { return false }
+            direction.pipeRead = ends[0]
+            direction.pipeWrite = ends[1]
+        }
+        direction.pending = 0
+        direction.sourceEnded = false
+        direction.finished = false
+        return true
+    }
+
+    /// A pipe with bytes left in it is closed rather than handed to the next connection.
+    private static func recyclePipe(_ direction: inout SpliceDirection) {
+        guard direction.pending > 0 else { return }
+        _ = close(direction.pipeRead)
+        _ = close(direction.pipeWrite)
+        direction = SpliceDirection()
+    }
+}
