@@ -57,9 +57,46 @@ struct PortForwardResolveTests {
         #expect(forwards.allSatisfy { $0.bestEffort && $0.targetFirst == $0.ports.lowerBound })
     }
 
-    @Test func allIsRefusedAndAutoForwardsNothingYet() throws {
+    @Test func allIsRefusedAndAutoHasNoFixedForwards() throws {
         #expect(throws: PastaUsageError.self) { try resolve("all") }
         #expect(try resolve("auto").isEmpty)
+    }
+
+    /// `-T` / `-U` bind the container's loopback: both addresses, or the one named.
+    @Test func namespaceForwardsBindOnlyTheLoopback() throws {
+        func resolve(_ text: String) throws -> [EngineConfig.Forward] {
+            try PortForwardSpec.namespaceForwards([PortForwardSpec(parsing: text)], .udp)
+        }
+        let forwards = try resolve("7000-7002:8000,~7001")
+        #expect(forwards.map(\.ports) == [7000...7000, 7002...7002])
+        #expect(forwards.map { $0.target($0.ports.lowerBound) } == [8000, 8002])
+        #expect(forwards.allSatisfy { $0.address == nil && $0.transport == .udp })
+        #expect(try resolve("::1/53").map(\.address) == [IPAddress("::1")])
+        #expect(try resolve("127.0.0.1/53").map(\.address) == [IPAddress("127.0.0.1")])
+        #expect(throws: PastaUsageError.self) { try resolve("192.0.2.1/53") }
+        #expect(throws: PastaUsageError.self) { try resolve("0.0.0.0/53") }
+    }
+
+    /// An option left out is `auto`, as with pasta; `none` and ports are taken as given.
+    @Test func omittedOptionsAreAuto() throws {
+        let plan = PastaNetworkPlan(options: PastaOptions(), template: nil)
+        func config(_ arguments: [String]) throws -> EngineConfig {
+            let options = try PastaOptions.parse(arguments + ["--netns", "/x"])
+            return try plan.engineConfig(options: options, interfaceName: "tap0", resolvers: [])
+        }
+        let omitted = try config([])
+        #expect(
+            omitted.autoForward
+                == .init(tcp: true, udp: true, tcpNamespace: true, udpNamespace: true))
+        #expect(omitted.needsNamespaceHelper)
+
+        let none = try config(["-t", "none", "-u", "none", "-T", "none", "-U", "none"])
+        #expect(!none.autoForward.isEnabled && !none.needsNamespaceHelper)
+
+        let mixed = try config(["-t", "8080", "-u", "none", "-T", "auto", "-U", "53"])
+        #expect(mixed.autoForward == .init(tcpNamespace: true))
+        #expect(mixed.forwards.map(\.description) == ["tcp 8080"])
+        #expect(mixed.namespaceForwards.map(\.description) == ["udp 53"])
     }
 
     @Test func everySpecOfAnOptionInOrder() throws {
