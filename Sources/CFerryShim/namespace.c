@@ -94,8 +94,11 @@ int ferry_pasta_namespace_serve(int control, pid_t parent) {
     }
 }
 
-int ferry_pipe_nonblocking(int descriptors[2]) {
-    return pipe2(descriptors, O_NONBLOCK | O_CLOEXEC);
+int ferry_pipe_nonblocking(int descriptors[2], int size) {
+    if (pipe2(descriptors, O_NONBLOCK | O_CLOEXEC) != 0) return -1;
+    // Best effort: past the user's pipe allowance the kernel keeps its default size.
+    if (size > 0) fcntl(descriptors[1], F_SETPIPE_SZ, size);
+    return 0;
 }
 
 ssize_t ferry_splice(int from, int to, size_t length) {

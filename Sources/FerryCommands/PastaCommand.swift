@@ -123,7 +123,7 @@ public enum PastaCommand {
 
         Ferry's rootless network engine, with pasta's command line (see docs/pasta.1.md).
           --config-net          configure the tap: addresses, routes, MTU
-          -t, -u, -T, -U SPEC   port forwarding specs (none, auto, all, ports)
+          -t, -u, -T, -U SPEC   port forwarding specs (none, auto, ports; default auto)
           --dns-forward ADDR    DNS sent to ADDR goes to the host's resolvers
           --no-map-gw           do not map the gateway to the host's loopback
           --map-guest-addr ADDR ADDR reaches the host's own address

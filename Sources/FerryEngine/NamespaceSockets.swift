@@ -11,8 +11,9 @@ import FerrySystem
 /// container's; the helper makes it there and passes it back (SCM_RIGHTS).
 ///
 /// One request at a time, answered at once (a socket and a bind), so the engine's thread
-/// waits for the answer, bounded by a receive timeout. The helper dies with the engine
-/// (PR_SET_PDEATHSIG), and ends by itself when this side closes the control socket.
+/// waits for the answer, bounded by a receive timeout (after which the helper is given up,
+/// so that a late answer is never taken for another request's). The helper dies with the
+/// engine (PR_SET_PDEATHSIG), and ends by itself when this side closes the control socket.
 public final class NamespaceSockets {
     let control: FileDescriptor
     /// The helper's pid, reaped by `close()`.
@@ -63,7 +64,15 @@ public final class NamespaceSockets {
         let count = withUnsafeMutableBytes(of: &error) {
             ferry_pasta_receive_fd(control.rawValue, $0.baseAddress, $0.count, &fd)
         }
-        guard count >= 0 else { return -errno }
+        guard count >= 0 else {
+            let code = errno
+            // A late answer would be taken for the next request's: no more requests.
+            if code == EAGAIN || code == EWOULDBLOCK {
+                Log.warning("engine", "the namespace helper did not answer: giving it up")
+                control.close()
+            }
+            return -code
+        }
         // The helper is gone (end of stream) or answered out of turn.
         guard count == MemoryLayout<Int32>.size else {
             if fd >= 0 { _ = Glibc.close(fd) }

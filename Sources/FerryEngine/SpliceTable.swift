@@ -47,6 +47,9 @@ struct SpliceConnection {
 
 /// A fixed-size table of spliced connections.
 final class SpliceTable {
+    /// Bytes each pipe is asked to hold (the default is 64 KiB).
+    static let pipeSize = 256 << 10
+
     let capacity: Int
     private let entries: UnsafeMutableBufferPointer<SpliceConnection>
     private let free: UnsafeMutableBufferPointer<Int32>
@@ -116,7 +119,7 @@ final class SpliceTable {
     private static func preparePipe(_ direction: inout SpliceDirection) -> Bool {
         if direction.pipeRead < 0 {
             var ends: [Int32] = [-1, -1]
-            guard ferry_pipe_nonblocking(&ends) == 0 else { return false }
+            guard ferry_pipe_nonblocking(&ends, Int32(pipeSize)) == 0 else { return false }
             direction.pipeRead = ends[0]
             direction.pipeWrite = ends[1]
         }

@@ -32,8 +32,9 @@ struct ferry_namespace_request {
 /// and allocation-free; returns 0 at the end of the stream, else an errno.
 int ferry_pasta_namespace_serve(int control, pid_t parent);
 
-/// pipe2(O_NONBLOCK | O_CLOEXEC).
-int ferry_pipe_nonblocking(int descriptors[2]);
+/// pipe2(O_NONBLOCK | O_CLOEXEC), then F_SETPIPE_SZ to `size` bytes when it is positive
+/// (best effort: the pipe keeps the default size when the kernel refuses).
+int ferry_pipe_nonblocking(int descriptors[2], int size);
 
 /// splice(2) of up to `length` bytes with SPLICE_F_MOVE | SPLICE_F_NONBLOCK; one end must
 /// be a pipe. Returns the count, or -errno.
