@@ -88,6 +88,8 @@ struct ListeningPorts {
         let bytes = base.assumingMemoryBound(to: UInt8.self)
         var kept = 0
         var firstLine = true
+        // Inside a line longer than the buffer, dropped up to its end.
+        var skipping = false
         while true {
             let count = read(file, bytes + kept, buffer.count - kept)
             if count < 0 {
@@ -100,17 +102,21 @@ struct ListeningPorts {
             var index = 0
             while index < end {
                 if bytes[index] == UInt8(ascii: "\n") {
-                    if !firstLine {
+                    if !firstLine && !skipping {
                         parse(bytes + start, count: index - start, state, scope, into: ports)
                     }
                     firstLine = false
+                    skipping = false
                     start = index + 1
                 }
                 index += 1
             }
             if count == 0 { return true }
             kept = end - start
-            if kept == buffer.count { kept = 0 }  // a line longer than the buffer: skip it
+            if kept == buffer.count {
+                skipping = true
+                kept = 0
+            }
             if kept > 0 && start > 0 { memmove(bytes, bytes + start, kept) }
         }
     }
