@@ -7,7 +7,8 @@ import FerryAddress
 ///
 /// e.g. `8080`, `22,80-90`, `8080:80`, `8080-8081:80-81`, `127.0.0.1/8080`, `~3000`. A rule
 /// made of exclusions only forwards every port but those. `-t` and `-u` are resolved to
-/// the engine's forwards in PortForwardSpec+Resolve.swift; `-T`, `-U` are not acted on yet.
+/// the engine's forwards in PortForwardSpec+Resolve.swift, `-T` and `-U` likewise (on the
+/// container's loopback); `auto` becomes EngineConfig.AutoForward.
 public enum PortForwardSpec: Equatable, Sendable, CustomStringConvertible {
     case none
     /// Forward what is bound on the other side, found by scanning.
