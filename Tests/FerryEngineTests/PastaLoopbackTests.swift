@@ -151,12 +151,16 @@ extension EngineEnvironmentSuite {
                 #expect(answer.hasSuffix(" hello | \(address) 7710"), "\(answer)")
             }
 
-            // The helper is the engine's child in the container's namespace, and goes with it.
+            // The helper is the engine's single-threaded child in the container's namespace,
+            // and goes with it.
             let helpers = try Command.run(["pgrep", "-P", "\(engine)"]).stdout
                 .split(separator: "\n").compactMap { pid_t($0) }
             try #require(helpers.count == 1, "\(helpers)")
             #expect(
                 try FileSystem.readString("/proc/\(helpers[0])/cmdline").contains("__pasta-attach"))
+            #expect(
+                try FileManager.default.contentsOfDirectory(atPath: "/proc/\(helpers[0])/task")
+                    .count == 1)
             kill(engine, SIGKILL)
             #expect(Attach.waitUntilGone(engine))
             #expect(Attach.waitUntilGone(helpers[0]))
