@@ -36,7 +36,8 @@ public final class Engine {
     public let config: EngineConfig
     let tap: FileDescriptor
 
-    /// Room for the largest frame a tap can carry (64 KiB of IP plus headers).
+    /// Room for the largest frame a tap can carry (64 KiB of IP plus headers, a TCP
+    /// super-frame included, and its virtio-net header).
     static let bufferSize = 65536 + 256
     /// Frames read from the tap before looking at other descriptors again.
     static let tapBatch = 256
@@ -49,6 +50,14 @@ public final class Engine {
     static let routerAdvertisementInterval: UInt64 = 60
     /// Room for one batch of TCP segments peeked from a socket.
     static let tcpFramesSize = 1 << 20
+
+    /// Bytes of virtio-net header in front of each frame on the tap (0: none, a plain tap).
+    let tapHeaderSize: Int
+    /// The header written in front of frames to the tap, and the two vectors of that write.
+    let tapHeader: UnsafeMutableRawBufferPointer
+    let tapVectors: UnsafeMutablePointer<iovec>
+    /// The frame being handled came with a checksum its kernel left to offload or checked.
+    var tapFrameChecksumTrusted = false
 
     let receiveBuffer: UnsafeMutableRawBufferPointer
     let sendBuffer: UnsafeMutableRawBufferPointer
@@ -93,6 +102,10 @@ public final class Engine {
     public init(config: EngineConfig, tap: FileDescriptor) {
         self.config = config
         self.tap = tap
+        tapHeaderSize = max(0, Int(ferry_tap_vnet_header_size(tap.rawValue)))
+        tapHeader = .allocate(byteCount: max(16, tapHeaderSize), alignment: 16)
+        tapHeader.initializeMemory(as: UInt8.self, repeating: 0)
+        tapVectors = .allocate(capacity: 2)
         receiveBuffer = .allocate(byteCount: Self.bufferSize, alignment: 16)
         sendBuffer = .allocate(byteCount: Self.bufferSize, alignment: 16)
         socketBuffer = .allocate(byteCount: Self.bufferSize, alignment: 16)
@@ -129,6 +142,8 @@ public final class Engine {
     }
 
     deinit {
+        tapHeader.deallocate()
+        tapVectors.deallocate()
         receiveBuffer.deallocate()
         sendBuffer.deallocate()
         socketBuffer.deallocate()
