@@ -1,11 +1,3 @@
-import FerryAddress
-import FerryPacket
-import FerrySystem
-
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 // Theory of operation (the tap)
 //
 // Every frame crosses the tap here, both ways. A tap made with IFF_VNET_HDR (as `ferry pasta`
@@ -20,6 +12,14 @@ import FerrySystem
 //   partial checksum and segmentation from `tapWriteOffloaded` (TCP data).
 // A container that turns its offloads off sends plain frames behind an all-zero header, and
 // a tap without the header (`tapHeaderSize` 0) carries plain frames both ways.
+
+import FerryAddress
+import FerryPacket
+import FerrySystem
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 extension Engine {
     /// Reads and handles up to `tapBatch` frames; false when the tap is gone.

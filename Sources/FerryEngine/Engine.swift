@@ -6,8 +6,9 @@
 // world it carries through ordinary sockets of the user running it.
 //
 // One thread runs one epoll loop (`EventLoop`). Events:
-// - the tap is readable: frames are read into the receive buffer one at a time, parsed in
-//   place by FerryPacket's views and handed to the protocol that owns them (Engine+ARP,
+// - the tap is readable: frames are read into the receive buffer one at a time (behind the
+//   tap's virtio-net header, so a TCP frame may be a 64 KiB super-frame: Engine+Tap), parsed
+//   in place by FerryPacket's views and handed to the protocol that owns them (Engine+ARP,
 //   Engine+NDP, Engine+DHCP, Engine+ICMP, Engine+UDP); answers are built in the send buffer
 //   and written back to the tap;
 // - a flow's host socket is readable: a reply is read into the socket buffer and written to
