@@ -4,6 +4,7 @@
 #include <linux/if.h>
 #include <linux/if_tun.h>
 #include <linux/sockios.h>
+#include <linux/virtio_net.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
@@ -86,10 +87,27 @@ uint64_t ferry_monotonic_ns(void) {
     return (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec;
 }
 
-int ferry_tun_set_tap(int fd, const char *name) {
+int ferry_tun_set_tap(int fd, const char *name, int offloads) {
     struct ifreq request;
     memset(&request, 0, sizeof(request));
-    request.ifr_flags = IFF_TAP | IFF_NO_PI;
+    request.ifr_flags = IFF_TAP | IFF_NO_PI | (offloads ? IFF_VNET_HDR : 0);
     strncpy(request.ifr_name, name, IFNAMSIZ - 1);
-    return ioctl(fd, TUNSETIFF, &request);
+    if (ioctl(fd, TUNSETIFF, &request) != 0) return -1;
+    return offloads ? ferry_tap_offloads_on(fd) : 0;
+}
+
+int ferry_tap_offloads_on(int fd) {
+    int size = (int)sizeof(struct virtio_net_hdr);
+    if (ioctl(fd, TUNSETVNETHDRSZ, &size) != 0) return -1;
+    return ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6);
+}
+
+int ferry_tap_vnet_header_size(int fd) {
+    struct ifreq request;
+    memset(&request, 0, sizeof(request));
+    if (ioctl(fd, TUNGETIFF, &request) != 0) return -1;
+    if ((request.ifr_flags & IFF_VNET_HDR) == 0) return 0;
+    int size = 0;
+    if (ioctl(fd, TUNGETVNETHDRSZ, &size) != 0) return -1;
+    return size;
 }

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "CFerryShimPasta.h"
+#include "FerryEngineShim.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,9 +29,10 @@ int ferry_pasta_tap_open(const char *name, char actual[16]) {
     if (fd < 0) return -1;
     struct ifreq request;
     memset(&request, 0, sizeof(request));
-    request.ifr_flags = IFF_TAP | IFF_NO_PI;
+    // Virtio-net headers and offloads: the engine reads TCP super-frames and writes them.
+    request.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
     strncpy(request.ifr_name, name, IFNAMSIZ - 1);
-    if (ioctl(fd, TUNSETIFF, &request) < 0) {
+    if (ioctl(fd, TUNSETIFF, &request) < 0 || ferry_tap_offloads_on(fd) < 0) {
         int saved = errno;
         close(fd);
         errno = saved;

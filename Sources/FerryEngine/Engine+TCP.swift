@@ -27,6 +27,15 @@ extension Engine {
     /// Duplicate ACKs that trigger a resend from the acknowledged point.
     static let tcpDuplicateAckThreshold: UInt8 = 3
 
+    /// Whether a segment that opens or resets something is intact: verified, unless the
+    /// tap's header says the container's kernel left the checksum to offload.
+    func tcpChecksumIsValid(_ segment: TCPSegment, source: IPAddress, destination: IPAddress)
+        -> Bool
+    {
+        tapFrameChecksumTrusted
+            || segment.checksumIsValid(source: source, destination: destination)
+    }
+
     /// One segment from the container.
     func tcpReceive(source: IPAddress, destination: IPAddress, _ segment: TCPSegment) {
         let key = FlowKey(
@@ -37,7 +46,8 @@ extension Engine {
             if flags == TCPSegment.flagSYN && !segment.isRST {
                 return tcpOpen(key, segment)
             }
-            if !segment.isRST && segment.checksumIsValid(source: source, destination: destination) {
+            if !segment.isRST, tcpChecksumIsValid(segment, source: source, destination: destination)
+            {
                 tcpResetReply(key, to: segment)
             }
             return drop("TCP segment for no connection")

@@ -49,12 +49,21 @@ extension Engine {
             sourcePort: key.destinationPort, destinationPort: key.sourcePort,
             sequenceNumber: sequence, acknowledgmentNumber: tcp[index].containerNext,
             flags: flags, window: window)
+        // Data behind a virtio-net header: the kernel completes the checksum and cuts the
+        // frame into segments of the connection's MSS.
+        let offloaded = tapHeaderSize > 0 && payloadLength > 0
         let length = TCPSegment.write(
             into: frame, ethernetDestination: containerDestination, ethernetSource: engineMAC,
             source: key.destination, destination: key.source, header: header,
-            payloadLength: payloadLength)
+            payloadLength: payloadLength, checksumOffloaded: offloaded)
         tcp[index].lastWindow = window
-        tapWrite(frame.base, length)
+        guard offloaded else { return tapWrite(frame.base, length) }
+        let family = key.source.family
+        tapWriteOffloaded(
+            frame.base, length,
+            header: .tcp(
+                family: family, frameHeaderLength: TCPSegment.frameHeaderLength(family),
+                payloadLength: payloadLength, segmentSize: tcp[index].segmentSize))
     }
 
     /// A segment without payload on connection `index`.

@@ -8,8 +8,9 @@
 //
 // Sending to the container: the socket's receive queue is peeked from the peek offset
 // (SO_PEEK_OFF: the kernel moves it forward as we peek and back as we discard) into frame
-// slots of one segment each in `tcpFrames`, with room left in front of each for the
-// headers, so a batch of segments costs one recvmsg and one write per frame; no more than
+// slots of one frame each in `tcpFrames` (one segment, or up to 64 KiB of them for the
+// kernel to cut when the tap has a virtio-net header), with room left in front of each for
+// the headers, so a batch costs one recvmsg and one write per frame; no more than
 // the container's window allows is peeked. End of stream becomes a FIN once everything
 // before it went out. Without SO_PEEK_OFF (kernels before 6.9), each peek starts at the
 // head and the bytes already in flight are read into a scratch area first; in-flight data
@@ -33,7 +34,7 @@ extension Engine {
 
     /// A SYN for no connection: open a socket and start connecting it.
     func tcpOpen(_ key: FlowKey, _ segment: TCPSegment) {
-        guard segment.checksumIsValid(source: key.source, destination: key.destination),
+        guard tcpChecksumIsValid(segment, source: key.source, destination: key.destination),
             key.destinationPort != 0,
             let target = addressMap.outbound(key.destination, port: 0, isUDP: false)
         else { return drop("TCP SYN not carried") }
@@ -136,6 +137,16 @@ extension Engine {
         loop?.modify(tcp.socket(index), tag: tag, events: events)
     }
 
+    /// The payload of one data frame to the container: one segment on a plain tap; behind a
+    /// virtio-net header, as many whole segments as one IP packet holds, for the kernel to
+    /// cut (TSO), so a 64 KiB peek costs one write instead of one per segment.
+    func tcpFramePayload(_ segmentSize: Int, _ family: IPAddress.Family) -> Int {
+        guard tapHeaderSize > 0, segmentSize > 0 else { return segmentSize }
+        let packetLimit = 65535 - (family == .ipv4 ? 20 : 0) - 20
+        let limit = min(packetLimit, Self.tcpSlotPayload)
+        return max(segmentSize, limit / segmentSize * segmentSize)
+    }
+
     /// Sends what the socket holds beyond what is in flight, as far as the container's
     /// window allows; then a FIN at end of stream.
     func tcpSendFromSocket(_ index: Int) {
@@ -151,8 +162,9 @@ extension Engine {
             if skip > 0 { room = min(room, tcpScratch.count - skip) }
             guard room > 0 else { return }
 
-            // One slot per segment: headers in front, the payload peeked in place.
-            let stride = headerLength + connection.segmentSize
+            // One slot per frame: headers in front, the payload peeked in place.
+            let framePayload = tcpFramePayload(connection.segmentSize, family)
+            let stride = headerLength + framePayload
             var vectorCount = 0
             if skip > 0 {
                 tcpVectors[0] = iovec(iov_base: tcpScratch.baseAddress, iov_len: skip)
@@ -163,7 +175,7 @@ extension Engine {
             while room > 0, vectorCount < Self.tcpVectorLimit,
                 (slots + 1) * stride <= tcpFrames.count
             {
-                let length = min(room, connection.segmentSize)
+                let length = min(room, framePayload)
                 tcpVectors[vectorCount] = iovec(
                     iov_base: tcpFrames.baseAddress! + slots * stride + headerLength,
                     iov_len: length)
@@ -189,7 +201,7 @@ extension Engine {
             var slot = 0
             var sequence = connection.sendNext
             while sent < fresh {
-                let length = min(fresh - sent, connection.segmentSize)
+                let length = min(fresh - sent, framePayload)
                 let last = sent + length == fresh
                 let frame = PacketBytes(
                     base: tcpFrames.baseAddress! + slot * stride, count: headerLength + length)

@@ -6,8 +6,9 @@
 // world it carries through ordinary sockets of the user running it.
 //
 // One thread runs one epoll loop (`EventLoop`). Events:
-// - the tap is readable: frames are read into the receive buffer one at a time, parsed in
-//   place by FerryPacket's views and handed to the protocol that owns them (Engine+ARP,
+// - the tap is readable: frames are read into the receive buffer one at a time (behind the
+//   tap's virtio-net header, so a TCP frame may be a 64 KiB super-frame: Engine+Tap), parsed
+//   in place by FerryPacket's views and handed to the protocol that owns them (Engine+ARP,
 //   Engine+NDP, Engine+DHCP, Engine+ICMP, Engine+UDP); answers are built in the send buffer
 //   and written back to the tap;
 // - a flow's host socket is readable: a reply is read into the socket buffer and written to
@@ -36,7 +37,8 @@ public final class Engine {
     public let config: EngineConfig
     let tap: FileDescriptor
 
-    /// Room for the largest frame a tap can carry (64 KiB of IP plus headers).
+    /// Room for the largest frame a tap can carry (64 KiB of IP plus headers, a TCP
+    /// super-frame included, and its virtio-net header).
     static let bufferSize = 65536 + 256
     /// Frames read from the tap before looking at other descriptors again.
     static let tapBatch = 256
@@ -49,6 +51,14 @@ public final class Engine {
     static let routerAdvertisementInterval: UInt64 = 60
     /// Room for one batch of TCP segments peeked from a socket.
     static let tcpFramesSize = 1 << 20
+
+    /// Bytes of virtio-net header in front of each frame on the tap (0: none, a plain tap).
+    let tapHeaderSize: Int
+    /// The header written in front of frames to the tap, and the two vectors of that write.
+    let tapHeader: UnsafeMutableRawBufferPointer
+    let tapVectors: UnsafeMutablePointer<iovec>
+    /// The frame being handled came with a checksum its kernel left to offload or checked.
+    var tapFrameChecksumTrusted = false
 
     let receiveBuffer: UnsafeMutableRawBufferPointer
     let sendBuffer: UnsafeMutableRawBufferPointer
@@ -97,6 +107,10 @@ public final class Engine {
     public init(config: EngineConfig, tap: FileDescriptor) {
         self.config = config
         self.tap = tap
+        tapHeaderSize = max(0, Int(ferry_tap_vnet_header_size(tap.rawValue)))
+        tapHeader = .allocate(byteCount: max(16, tapHeaderSize), alignment: 16)
+        tapHeader.initializeMemory(as: UInt8.self, repeating: 0)
+        tapVectors = .allocate(capacity: 2)
         receiveBuffer = .allocate(byteCount: Self.bufferSize, alignment: 16)
         sendBuffer = .allocate(byteCount: Self.bufferSize, alignment: 16)
         socketBuffer = .allocate(byteCount: Self.bufferSize, alignment: 16)
@@ -133,6 +147,8 @@ public final class Engine {
     }
 
     deinit {
+        tapHeader.deallocate()
+        tapVectors.deallocate()
         receiveBuffer.deallocate()
         sendBuffer.deallocate()
         socketBuffer.deallocate()

@@ -18,13 +18,18 @@ public struct ICMPv6Message {
 
     public let bytes: PacketBytes
 
-    /// Nil when shorter than its type's fixed part, when the checksum is wrong, or when a
-    /// neighbour discovery message has options that do not tile its end (RFC 4861 7.1.1).
-    public init?(_ bytes: PacketBytes, source: IPAddress, destination: IPAddress) {
+    /// Nil when shorter than its type's fixed part, when the checksum is wrong (unless
+    /// `checksumTrusted`: the sender's kernel left it to offload), or when a neighbour
+    /// discovery message has options that do not tile its end (RFC 4861 7.1.1).
+    public init?(
+        _ bytes: PacketBytes, source: IPAddress, destination: IPAddress,
+        checksumTrusted: Bool = false
+    ) {
         guard bytes.count >= 8,
-            InternetChecksum.transport(
-                source: source, destination: destination,
-                protocol: IPv6Packet.protocolICMPv6, segment: bytes) == 0
+            checksumTrusted
+                || InternetChecksum.transport(
+                    source: source, destination: destination,
+                    protocol: IPv6Packet.protocolICMPv6, segment: bytes) == 0
         else { return nil }
         self.bytes = bytes
         switch type {

@@ -34,8 +34,10 @@ public struct IPFrameBuilder {
         transportStart = writer.offset
     }
 
-    /// Completes the headers; nil when the frame did not fit in the output.
-    public mutating func finish(hopLimit: UInt8 = 64) -> Int? {
+    /// Completes the headers; nil when the frame did not fit in the output. With
+    /// `partialChecksum`, a TCP or UDP checksum field gets only the pseudo-header's sum, for
+    /// the kernel to complete (a virtio-net header's `needsChecksum`).
+    public mutating func finish(hopLimit: UInt8 = 64, partialChecksum: Bool = false) -> Int? {
         guard !writer.failed else { return nil }
         let end = writer.offset
         let payloadLength = end - transportStart
@@ -51,6 +53,17 @@ public struct IPFrameBuilder {
         }
         guard !header.failed, let segment = writer.bytes.slice(transportStart, payloadLength)
         else { return nil }
+
+        if partialChecksum,
+            protocolNumber == IPv4Packet.protocolTCP || protocolNumber == IPv4Packet.protocolUDP
+        {
+            var sum = InternetChecksum()
+            sum.addPseudoHeader(
+                source: source, destination: destination, protocol: protocolNumber,
+                length: payloadLength)
+            segment.setU16(protocolNumber == IPv4Packet.protocolTCP ? 16 : 6, ~sum.value)
+            return end
+        }
 
         // The checksum field's offset in each transport header; ICMPv4 has no pseudo-header.
         switch protocolNumber {

@@ -74,6 +74,12 @@ public struct PacketBytes {
         return UInt64(bigEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
     }
 
+    /// A 16-bit value in the host's byte order (the tap's virtio-net header).
+    public func nativeU16(_ offset: Int) -> UInt16 {
+        guard let base, contains(offset, 2) else { return 0 }
+        return base.loadUnaligned(fromByteOffset: offset, as: UInt16.self)
+    }
+
     public func ipv4(_ offset: Int) -> IPAddress { .v4(u32(offset)) }
     public func ipv6(_ offset: Int) -> IPAddress { .v6(u64(offset), u64(offset + 8)) }
     public func ethernet(_ offset: Int) -> EthernetAddress {
@@ -88,6 +94,11 @@ public struct PacketBytes {
     public func setU16(_ offset: Int, _ value: UInt16) {
         guard let base, contains(offset, 2) else { return }
         base.storeBytes(of: value.bigEndian, toByteOffset: offset, as: UInt16.self)
+    }
+
+    public func setNativeU16(_ offset: Int, _ value: UInt16) {
+        guard let base, contains(offset, 2) else { return }
+        base.storeBytes(of: value, toByteOffset: offset, as: UInt16.self)
     }
 
     public func setU32(_ offset: Int, _ value: UInt32) {

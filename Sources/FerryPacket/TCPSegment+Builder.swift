@@ -44,11 +44,12 @@ extension TCPSegment {
 
     /// Writes Ethernet, IP and TCP headers in front of a payload of `payloadLength` bytes
     /// that already sits in `output` at `frameHeaderLength` (a segment peeked straight from
-    /// a socket into the frame), and the checksums; returns the frame length or nil.
+    /// a socket into the frame), and the checksums; returns the frame length or nil. With
+    /// `checksumOffloaded`, the TCP checksum is left partial (`VirtioNetHeader.tcp`).
     public static func write(
         into output: PacketBytes, ethernetDestination: EthernetAddress,
         ethernetSource: EthernetAddress, source: IPAddress, destination: IPAddress,
-        header: TCPHeaderFields, payloadLength: Int
+        header: TCPHeaderFields, payloadLength: Int, checksumOffloaded: Bool = false
     ) -> Int? {
         var builder = IPFrameBuilder(
             output: output, ethernetDestination: ethernetDestination,
@@ -74,6 +75,6 @@ extension TCPSegment {
             builder.writer.u8(scale)
         }
         builder.writer.skip(payloadLength)
-        return builder.finish()
+        return builder.finish(partialChecksum: checksumOffloaded)
     }
 }

@@ -5,17 +5,18 @@
 //                [--container-mac MAC]
 //                [--address4 A/P] [--gateway4 A] [--host4 A]
 //                [--address6 A/P] [--gateway6 A] [--host6 A]
-//                [--no-map-gw] [--map-guest ADDR]... [--dns-forward ADDR]...
+//                [--no-map-gw] [--plain-tap] [--map-guest ADDR]... [--dns-forward ADDR]...
 //                [--dns-upstream ADDR]... [--dns ADDR]...
 //                [--udp-idle SECONDS] [--udp-limit N]
 //                [--tcp-forward [ADDR/]PORT[-LAST][:TARGET]]...
 //                [--udp-forward [ADDR/]PORT[-LAST][:TARGET]]...
 //
 // It runs in the namespace it was started in (the "host"): it enters the container's
-// namespace only to create the tap (IFF_TAP | IFF_NO_PI), returns, prints "ready <pid>" on
-// standard output and runs the engine until killed. The process stays single-threaded
-// throughout, so setns is safe and /proc/PID/task shows the engine's one thread. Addresses
-// inside the container are configured by the caller (`ip netns exec ...`).
+// namespace only to create the tap (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR with checksum and TSO
+// offloads, as `ferry pasta` makes it; `--plain-tap`: without the header), returns, prints
+// "ready <pid>" on standard output and runs the engine until killed. The process stays
+// single-threaded throughout, so setns is safe and /proc/PID/task shows the engine's one
+// thread. Addresses inside the container are configured by the caller (`ip netns exec ...`).
 import CFerryShim
 import FerryAddress
 import FerryEngine
@@ -57,7 +58,7 @@ struct Options {
     init(_ arguments: [String]) {
         var rest = arguments[...]
         while let option = rest.popFirst() {
-            if option == "--no-map-gw" {
+            if option == "--no-map-gw" || option == "--plain-tap" {
                 flags.insert(option)
                 continue
             }
@@ -142,7 +143,8 @@ do {
         throw SystemError.lastError("entering \(containerPath)")
     }
     tap = try FileDescriptor.open("/dev/net/tun", O_RDWR)
-    guard ferry_tun_set_tap(tap.rawValue, tapName) == 0 else {
+    let offloads: Int32 = options.flags.contains("--plain-tap") ? 0 : 1
+    guard ferry_tun_set_tap(tap.rawValue, tapName, offloads) == 0 else {
         throw SystemError.lastError("creating tap \(tapName)")
     }
     guard ferry_setns(home.rawValue, FERRY_CLONE_NEWNET) == 0 else {

@@ -96,6 +96,12 @@ extension EngineEnvironmentSuite {
             try environment.startServer(in: environment.remote, ["python3", echo, "any", "7000"])
             let (container, engine) = try Self.attached(environment)
 
+            // The tap carries virtio-net headers: the container may offload checksums and TSO.
+            let offloads = try container.exec(["python3", Self.peer("offloads.py"), Env.uplink])
+            #expect(
+                offloads.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+                    == "tx-checksum on tso on", "\(offloads.stderr)")
+
             // The gateway is the host's loopback, and the mapped guest address the host's
             // own address; the servers see the container's source ports.
             #expect(

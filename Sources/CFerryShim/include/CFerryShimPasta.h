@@ -6,8 +6,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/// Opens /dev/net/tun and makes a tap (IFF_TAP | IFF_NO_PI) named `name` ("" lets the
-/// kernel choose); the name it got is written to `actual` (16 bytes). Returns the
+/// Opens /dev/net/tun and makes a tap (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR, with checksum
+/// and TSO offloads on: `ferry_tap_offloads_on`) named `name` ("" lets the kernel choose);
+/// the name it got is written to `actual` (16 bytes). Returns the
 /// descriptor (close-on-exec) or -1 with errno set.
 int ferry_pasta_tap_open(const char *name, char actual[16]);
 

@@ -42,7 +42,17 @@ int ferry_accept_nonblocking(int fd, void *address, uint32_t *length);
 uint64_t ferry_monotonic_ns(void);
 
 /// ioctl(fd, TUNSETIFF) on an open /dev/net/tun: attaches it to interface `name` (created
-/// when missing) as a tap without packet information (IFF_TAP | IFF_NO_PI).
-int ferry_tun_set_tap(int fd, const char *name);
+/// when missing) as a tap without packet information (IFF_TAP | IFF_NO_PI); with `offloads`,
+/// also IFF_VNET_HDR and then `ferry_tap_offloads_on`.
+int ferry_tun_set_tap(int fd, const char *name, int offloads);
+
+/// On a tap made with IFF_VNET_HDR: TUNSETVNETHDRSZ to sizeof(struct virtio_net_hdr) (10),
+/// then TUNSETOFFLOAD with TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6, so the container's kernel
+/// may hand over partial checksums and TCP super-frames. 0, or -1 with errno.
+int ferry_tap_offloads_on(int fd);
+
+/// The size of the virtio-net header in front of each frame on this tap (TUNGETIFF, then
+/// TUNGETVNETHDRSZ): 0 without IFF_VNET_HDR, or -1 with errno.
+int ferry_tap_vnet_header_size(int fd);
 
 #endif
