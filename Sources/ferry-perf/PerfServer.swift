@@ -38,6 +38,9 @@ struct PerfServer {
         // caps it at net.core.rmem_max).
         Sockets.setOption(datagrams, SOL_SOCKET, SO_RCVBUF, 4 << 20)
         try bind(datagrams, udpAddress)
+        if address.family == AF_INET6 {
+            Sockets.setOption(datagrams, Int32(IPPROTO_IPV6), IPV6_RECVPKTINFO, 1)
+        }
 
         Thread.detachNewThread { Self.serveDatagrams(datagrams) }
         var line = JSONLine()
@@ -102,17 +105,9 @@ struct PerfServer {
         var counts: [UInt64: UInt64] = [:]
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
-            var storage = sockaddr_storage()
-            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-            let count = buffer.withUnsafeMutableBytes { bytes in
-                withUnsafeMutablePointer(to: &storage) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                        recvfrom(fd, bytes.baseAddress, bytes.count, 0, $0, &length)
-                    }
-                }
+            guard let (count, peer, local) = receive(fd, into: &buffer), count > 0 else {
+                continue
             }
-            if count <= 0 { continue }
-            let peer = SocketAddress(storage: storage, length: length)
             var reply: [UInt8]
             switch buffer[0] {
             case countedData where count >= 9:
@@ -128,8 +123,104 @@ struct PerfServer {
             default:
                 reply = Array(buffer[0..<count])
             }
-            _ = reply.withUnsafeBytes { payload in
-                peer.withSockaddr { sendto(fd, payload.baseAddress, payload.count, 0, $0, $1) }
+            send(fd, reply, to: peer, from: local)
+        }
+    }
+
+    // A server on a host with several addresses must answer from the address it was asked
+    // at, or a client's connected socket (and an engine's flow) drops the answer: the
+    // destination comes with each datagram (IPV6_PKTINFO, IPv4 as mapped addresses on the
+    // dual-stack socket) and goes back as the source of the reply.
+
+    /// One datagram: its length, its sender, and the address it was sent to (nil unless
+    /// the socket is IPv6).
+    static func receive(_ fd: Int32, into buffer: inout [UInt8])
+        -> (Int, SocketAddress, in6_addr?)?
+    {
+        var storage = sockaddr_storage()
+        var control = [UInt8](repeating: 0, count: 128)
+        var message = msghdr()
+        let count = buffer.withUnsafeMutableBytes { bytes in
+            control.withUnsafeMutableBytes { controlBytes in
+                withUnsafeMutablePointer(to: &storage) { name in
+                    var vector = iovec(iov_base: bytes.baseAddress, iov_len: bytes.count)
+                    return withUnsafeMutablePointer(to: &vector) { vectorPointer in
+                        message.msg_name = UnsafeMutableRawPointer(name)
+                        message.msg_namelen = socklen_t(MemoryLayout<sockaddr_storage>.size)
+                        message.msg_iov = vectorPointer
+                        message.msg_iovlen = 1
+                        message.msg_control = controlBytes.baseAddress
+                        message.msg_controllen = controlBytes.count
+                        return recvmsg(fd, &message, 0)
+                    }
+                }
+            }
+        }
+        guard count >= 0 else { return nil }
+        let peer = SocketAddress(storage: storage, length: message.msg_namelen)
+        return (count, peer, packetDestination(control, length: Int(message.msg_controllen)))
+    }
+
+    /// The IPV6_PKTINFO address among the control messages: cmsghdr is a size_t length, a
+    /// level and a type, then the data, each message padded to 8 bytes.
+    static func packetDestination(_ control: [UInt8], length: Int) -> in6_addr? {
+        let header = MemoryLayout<Int>.size + 8
+        var offset = 0
+        while offset + header <= length {
+            let (size, level, type) = control.withUnsafeBytes {
+                (
+                    $0.loadUnaligned(fromByteOffset: offset, as: Int.self),
+                    $0.loadUnaligned(fromByteOffset: offset + 8, as: Int32.self),
+                    $0.loadUnaligned(fromByteOffset: offset + 12, as: Int32.self)
+                )
+            }
+            if size < header { return nil }
+            if level == Int32(IPPROTO_IPV6) && type == IPV6_PKTINFO,
+                offset + header + MemoryLayout<in6_addr>.size <= length
+            {
+                return control.withUnsafeBytes {
+                    $0.loadUnaligned(fromByteOffset: offset + header, as: in6_addr.self)
+                }
+            }
+            offset += (size + 7) & ~7
+        }
+        return nil
+    }
+
+    /// sendmsg with the reply's source address as IPV6_PKTINFO when there is one.
+    static func send(_ fd: Int32, _ reply: [UInt8], to peer: SocketAddress, from local: in6_addr?) {
+        var control = [UInt8](repeating: 0, count: 64)
+        var controlLength = 0
+        if let local {
+            // struct in6_pktinfo (Glibc hides it): the address, then an interface index of
+            // 0, meaning any.
+            let header = MemoryLayout<Int>.size + 8
+            let size = header + MemoryLayout<in6_addr>.size + 4
+            control.withUnsafeMutableBytes { bytes in
+                bytes.storeBytes(of: size, toByteOffset: 0, as: Int.self)
+                bytes.storeBytes(of: Int32(IPPROTO_IPV6), toByteOffset: 8, as: Int32.self)
+                bytes.storeBytes(of: IPV6_PKTINFO, toByteOffset: 12, as: Int32.self)
+                bytes.storeBytes(of: local, toByteOffset: header, as: in6_addr.self)
+            }
+            controlLength = (size + 7) & ~7
+        }
+        var address = peer.storage
+        var reply = reply
+        reply.withUnsafeMutableBytes { bytes in
+            control.withUnsafeMutableBytes { controlBytes in
+                withUnsafeMutablePointer(to: &address) { name in
+                    var vector = iovec(iov_base: bytes.baseAddress, iov_len: bytes.count)
+                    withUnsafeMutablePointer(to: &vector) { vectorPointer in
+                        var message = msghdr()
+                        message.msg_name = UnsafeMutableRawPointer(name)
+                        message.msg_namelen = peer.length
+                        message.msg_iov = vectorPointer
+                        message.msg_iovlen = 1
+                        message.msg_control = controlLength > 0 ? controlBytes.baseAddress : nil
+                        message.msg_controllen = controlLength
+                        _ = sendmsg(fd, &message, 0)
+                    }
+                }
             }
         }
     }

@@ -165,4 +165,39 @@ struct PerfToolNamespaceTests {
         #expect(none.status == 1)
         #expect(none.stderr.contains("127.0.0.2"), "\(none.stderr)")
     }
+
+    /// A server with two addresses answers UDP from the one it was asked at: asked at
+    /// 10.2.0.1 (on lo) by a client behind a veth, it must not answer from the veth's
+    /// 10.1.0.1, or the client's connected socket drops the answer.
+    @Test func udpAnswersComeFromTheAddressAsked() throws {
+        let tool = try #require(TestPaths.product("ferry-perf"), "ferry-perf is not built").path
+        let server = try TestNamespace("perfsrv")
+        let client = try TestNamespace("perfcli")
+        defer {
+            client.remove()
+            server.remove()
+        }
+        try server.run(["ip", "link", "add", "v0", "type", "veth", "peer", "name", "v1"])
+        try server.run(["ip", "link", "set", "v1", "netns", client.name])
+        try server.run(["ip", "addr", "add", "10.1.0.1/24", "dev", "v0"])
+        try server.run(["ip", "addr", "add", "10.2.0.1/32", "dev", "lo"])
+        try server.run(["ip", "link", "set", "v0", "up"])
+        try client.run(["ip", "addr", "add", "10.1.0.2/24", "dev", "v1"])
+        try client.run(["ip", "link", "set", "v1", "up"])
+        try client.run(["ip", "route", "add", "10.2.0.1/32", "via", "10.1.0.1"])
+
+        let process = Process()
+        process.executableURL = URL(filePath: "/usr/bin/env")
+        process.arguments = ["ip", "netns", "exec", server.name, tool, "server", "--port", "7300"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        defer {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        _ = output.fileHandleForReading.availableData
+        let udp = try client.exec([tool, "whoami", "10.2.0.1", "7300", "--udp", "--timeout", "1"])
+        #expect(udp.stdout.contains(#""seen_as":"10.1.0.2""#), "\(udp.stdout) \(udp.stderr)")
+    }
 }
