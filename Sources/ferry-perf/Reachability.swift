@@ -29,16 +29,19 @@ enum Reachability {
     }
 
     /// Connects until a connection succeeds (the moment a network mode is ready), then
-    /// reports the wall-clock time of that success for the caller to compare.
+    /// reports the wall-clock time of that success for the caller to compare. Each attempt
+    /// waits 50 ms, doubling up to 1 s: a SYN lost while the path settles would otherwise
+    /// count a whole TCP retransmission timeout.
     static func probe(_ address: SocketAddress, timeout: Double) throws(PerfError) -> JSONLine {
         let start = monotonicNanoseconds()
         let deadline = start + UInt64(timeout * 1e9)
         var attempts = 0
         var lastError: PerfError?
+        var attemptTimeout = 0.05
         while monotonicNanoseconds() < deadline {
             attempts += 1
             do {
-                let fd = try Sockets.connectTCP(address, timeout: 1)
+                let fd = try Sockets.connectTCP(address, timeout: attemptTimeout)
                 let now = wallClockSeconds()
                 close(fd)
                 var line = JSONLine()
@@ -48,6 +51,9 @@ enum Reachability {
                 line.add("attempts", attempts)
                 return line
             } catch {
+                if case .system(let failure) = error, failure.errno == ETIMEDOUT {
+                    attemptTimeout = min(1, attemptTimeout * 2)
+                }
                 lastError = error
                 sleepNanoseconds(1_000_000)
             }
