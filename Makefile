@@ -6,9 +6,10 @@
 #   make lint      swift format lint, strict
 #   make bench     setup+teardown time per container, and the 200th container against the
 #                  1st, Ferry against netavark 1.4 (docs/benchmarks.md)
-#   make compare-modes  Ferry's rootless engine against Debian's pasta and slirp4netns:
-#                  throughput, TCP_RR, readiness, RSS (docs/compare-modes.md); QUICK=1 for
-#                  the one-minute version
+#   make compare-modes  every mode side by side (bridge, Ferry's engine, Debian's pasta,
+#                  slirp4netns): connectivity matrix, throughput, TCP_RR/CRR, UDP loss,
+#                  setup/teardown, readiness, RSS; QUICK=1 for the one-minute version,
+#                  OUT=docs to rewrite docs/compare-modes.md and .svg
 #   make install   ferry into $(BINDIR), the Podman helper entry into $(HELPERDIR)
 #
 # FERRY=PATH runs the example, the Podman tests or the benchmark against another binary
@@ -67,7 +68,8 @@ bench: release
 	FERRY="$${FERRY:-$(RELEASE_FERRY)}" bench/many-containers
 
 compare-modes: release
-	FERRY="$${FERRY:-$(RELEASE_FERRY)}" bench/compare-modes $(if $(QUICK),--quick)
+	FERRY="$${FERRY:-$(RELEASE_FERRY)}" bench/compare-modes $(if $(QUICK),--quick) \
+		$(if $(OUT),--out $(OUT))
 
 install: release
 	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(HELPERDIR)"

@@ -17,6 +17,7 @@ let package = Package(
     products: [
         .executable(name: "ferry", targets: ["ferry"]),
         .executable(name: "toml-decoder", targets: ["toml-decoder"]),
+        .executable(name: "ferry-perf", targets: ["ferry-perf"]),
     ],
     targets: [
         // C: libnl through pkg-config, and a shim for Linux calls Glibc does not export.
@@ -128,6 +129,18 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Latency, loss and reachability probes for bench/compare-modes (netperf is not
+        // packaged here): a server and clients, each printing one JSON line.
+        .executableTarget(name: "ferry-perf", dependencies: ["FerrySystem"], swiftSettings: strict),
+
+        // Holds TestMachine's machine-wide state (test user, /dev/net/tun) for a script
+        // until its stdin closes, then lets the last holder restore it.
+        .executableTarget(
+            name: "test-machine",
+            dependencies: ["FerryTestSupport", "FerrySystem"],
+            swiftSettings: strict
+        ),
+
         // Paths, namespaces and processes for the tests; never linked into ferry.
         .target(
             name: "FerryTestSupport",
@@ -188,6 +201,11 @@ let package = Package(
             ],
             // Read in place through TestPaths.packageRoot, not bundled.
             exclude: ["Fixtures"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FerryPerfTests",
+            dependencies: ["FerrySystem", "FerryTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
