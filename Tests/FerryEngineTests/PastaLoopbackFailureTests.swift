@@ -45,5 +45,60 @@ extension EngineEnvironmentSuite {
                 #expect(Attach.waitUntilGone(engine))
             }
         }
+
+        /// Seconds of CPU the process has used (user and system).
+        static func cpuSeconds(_ pid: pid_t) throws -> Double {
+            let stat = try FileSystem.readString("/proc/\(pid)/stat")
+            let fields = try #require(stat.split(separator: ")").last).split(separator: " ")
+            // utime and stime, fields 14 and 15 of stat(5); 12 and 13 after the name.
+            let ticks = (Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0)
+            return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
+        }
+
+        /// Lowers the engine's descriptor limit so that exactly `spare` descriptors are free.
+        /// (As the engine's user: root here lacks CAP_SYS_RESOURCE.)
+        static func limitDescriptors(_ environment: Env, _ pid: pid_t, spare: Int) throws {
+            let open = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")
+                .compactMap { Int($0) }
+            var limit = spare
+            while limit - open.filter({ $0 < limit }).count < spare { limit += 1 }
+            let result = try environment.runAsUserInHost([
+                "prlimit", "--pid", "\(pid)", "--nofile=\(limit):\(limit)",
+            ])
+            try #require(result.status == 0, "\(result.stderr)")
+        }
+
+        /// Out of descriptors, a `-T` listener's waiting connection makes the engine stop
+        /// watching it for a second at a time, not spin on accept(2) failing with EMFILE;
+        /// once descriptors are free again, connections go through.
+        @Test func descriptorsRunningOutDoNotSpinTheEngine() throws {
+            let environment = try Env()
+            defer { environment.remove() }
+            try environment.startServer(
+                in: environment.host,
+                ["python3", Loopback.peer("tcp_server.py"), "any", "7902", "transfer"])
+            let (container, engine) = try Loopback.engine(
+                environment, ["-t", "none", "-u", "none", "-T", "7902", "-U", "none"])
+
+            // Three spliced connections take a socket on each side and two pipes each: then
+            // none is left, and the fourth waits in the listener's backlog.
+            try Self.limitDescriptors(environment, engine, spare: 3 * 6)
+            let holder = try Loopback.startInContainer(container, "tcp_hold.py 127.0.0.1 7902 5")
+            sleep(2)
+            let before = try Self.cpuSeconds(engine)
+            sleep(2)
+            let spent = try Self.cpuSeconds(engine) - before
+            #expect(spent < 0.5, "the engine used \(spent) s of CPU in 2 s")
+
+            kill(holder, SIGTERM)
+            sleep(2)
+            let after = try container.exec([
+                "python3", Loopback.peer("tcp_client.py"), "127.0.0.1", "7902", "100000",
+                "100000",
+            ])
+            #expect(Loopback.trimmed(after).hasPrefix("ok "), "\(after.stdout) \(after.stderr)")
+            container.stop()
+            #expect(Attach.waitUntilGone(engine))
+        }
     }
 }
