@@ -22,7 +22,10 @@ public enum PastaCommand {
             return 1
         }
         if options.showHelp {
-            print(usage(program), terminator: "")
+            // `ferry pasta --help` names the subcommand; the binary run as `pasta` is one.
+            let named = program.split(separator: "/").last == "pasta"
+            let command = named ? program : program + " pasta"
+            print(usage(command), terminator: "")
             return 0
         }
         if options.showVersion {
