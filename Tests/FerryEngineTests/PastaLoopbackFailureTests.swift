@@ -100,5 +100,29 @@ extension EngineEnvironmentSuite {
             container.stop()
             #expect(Attach.waitUntilGone(engine))
         }
+
+        /// Started with a soft descriptor limit below the hard one, the engine raises it to
+        /// the hard one (as pasta does): 1024 would not hold its 1024 spliced connections.
+        @Test func engineRaisesItsDescriptorLimit() throws {
+            let environment = try Env()
+            defer { environment.remove() }
+            let container = try environment.startContainer()
+            let pidFile = environment.runDirectory + "/pasta.pid"
+            let result = try environment.runAsUserInHost([
+                "prlimit", "--nofile=1024:8192", try Attach.ferry(), "pasta", "--resolv-conf",
+                environment.resolvConf, "--config-net", "-t", "none", "-u", "none", "-T", "none",
+                "-U", "none", "--netns", container.netnsPath, "--userns", container.usernsPath,
+                "-P", pidFile,
+            ])
+            try #require(result.status == 0, "\(result.stderr)")
+            let engine = try Attach.livePid(pidFile)
+            let limits = try FileSystem.readString("/proc/\(engine)/limits")
+            let line = limits.split(separator: "\n").first { $0.hasPrefix("Max open files") }
+            let fields = line?.split(separator: " ").map(String.init) ?? []
+            #expect(fields.count >= 5 && fields[3] == "8192" && fields[4] == "8192", "\(limits)")
+
+            container.stop()
+            #expect(Attach.waitUntilGone(engine))
+        }
     }
 }
