@@ -85,7 +85,9 @@ public final class NamespaceSockets {
             if fd >= 0 { _ = Glibc.close(fd) }
             return -error
         }
-        return fd >= 0 ? fd : -EPIPE
+        // The helper always sends one with a zero: the kernel dropped it (MSG_CTRUNC), as
+        // it does when this process has no descriptor left to put it in.
+        return fd >= 0 ? fd : -EMFILE
     }
 
     /// Closes the control socket, which ends a helper that still reads it, kills one that

@@ -36,6 +36,18 @@ extension EngineEnvironmentSuite {
             sleep(4)
             #expect(Attach.isAlive(engine))
 
+            // Its late answer (a listener on 7901) is never taken for a later request's
+            // (7907): the helper was given up, and nothing more is asked of it.
+            kill(helper, SIGCONT)
+            try environment.startServer(
+                in: environment.host,
+                ["python3", Loopback.peer("tcp_server.py"), "127.0.0.1", "7907", "transfer"])
+            sleep(2)
+            let inside = Loopback.inContainer(container)
+            #expect(try Loopback.sockets(inside, udp: false, port: 7901).isEmpty)
+            #expect(try Loopback.sockets(inside, udp: false, port: 7907).isEmpty)
+            #expect(Attach.isAlive(engine))
+
             container.stop()
             let gone = Attach.waitUntilGone(engine)
             #expect(gone)
