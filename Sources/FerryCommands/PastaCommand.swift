@@ -22,7 +22,10 @@ public enum PastaCommand {
             return 1
         }
         if options.showHelp {
-            print(usage(program), terminator: "")
+            // `ferry pasta --help` names the subcommand; the binary run as `pasta` is one.
+            let named = program.split(separator: "/").last == "pasta"
+            let command = named ? program : program + " pasta"
+            print(usage(command), terminator: "")
             return 0
         }
         if options.showVersion {
@@ -70,6 +73,7 @@ public enum PastaCommand {
     static func serve(_ options: PastaOptions, ready: FileDescriptor?) -> Int32 {
         let session: PastaSession
         let engine: Engine
+        raiseDescriptorLimit()
         do {
             session = try PastaSession.attach(options)
             engine = Engine(config: session.config, tap: session.tap)
@@ -105,6 +109,19 @@ public enum PastaCommand {
         }
         if let pidFile = options.pidFile { try? FileSystem.remove(pidFile) }
         return 0
+    }
+
+    /// Raises the soft limit on open descriptors to the hard one, as pasta does: each
+    /// forwarded port is a listener, each spliced `-T` connection two sockets and two pipes
+    /// (up to 1024 of them), and the usual soft limit of 1024 runs out long before.
+    static func raiseDescriptorLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max
+        else { return }
+        limit.rlim_cur = limit.rlim_max
+        if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) != 0 {
+            Log.warning("pasta", "raising the descriptor limit failed: errno \(errno)")
+        }
     }
 
     /// Points stdin, stdout and stderr at /dev/null, so whoever waits on our pipes (Podman

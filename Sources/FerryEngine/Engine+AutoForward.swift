@@ -14,8 +14,9 @@
 // port as well. Ports given explicitly in the other option are left to it.
 //
 // As with pasta, UDP follows TCP: `-u auto` also forwards the UDP ports of the TCP ports
-// the container listens on, and `-U auto` those of the host's. A port is forwarded for both
-// families whichever family it was seen in.
+// the container listens on, and `-U auto` those of the host's (but the engine's own `-t`
+// listeners), whatever `-t` and `-T` are. A port is forwarded for both families whichever
+// family it was seen in.
 
 import FerrySystem
 
@@ -105,7 +106,7 @@ extension Engine {
             }
             if options.udp {
                 auto.wanted.copy(from: auto.seenUDP)
-                if options.tcp { auto.wanted.formUnion(auto.seenTCP) }
+                auto.wanted.formUnion(auto.seenTCP)
                 autoExclude(.udp, into: auto)
                 autoUpdate(auto.udp, auto.wanted, .udp, namespace: false)
             }
@@ -120,8 +121,10 @@ extension Engine {
                 autoUpdate(auto.tcpNamespace, auto.wanted, .tcp, namespace: true)
             }
             if options.udpNamespace {
-                auto.wanted.copy(from: auto.seenUDP)
-                if options.tcpNamespace { auto.wanted.formUnion(auto.seenTCP) }
+                // The host's TCP ports less the engine's own (`-t`), then its UDP ports.
+                auto.wanted.copy(from: auto.seenTCP)
+                autoExcludeOwnHost(.tcp, into: auto)
+                auto.wanted.formUnion(auto.seenUDP)
                 autoExcludeHost(.udp, into: auto)
                 autoUpdate(auto.udpNamespace, auto.wanted, .udp, namespace: true)
             }
@@ -147,12 +150,21 @@ extension Engine {
     private func autoExcludeHost(
         _ transport: EngineConfig.Forward.Transport, into auto: AutoForwards
     ) {
+        autoExcludeOwnHost(transport, into: auto)
         auto.own.removeAll()
-        for listener in listeners where listener.socket >= 0 && listener.transport == transport {
-            auto.own.insert(listener.port)
-        }
         for listener in loopback.listeners
         where listener.socket >= 0 && listener.transport == transport && !listener.automatic {
+            auto.own.insert(listener.port)
+        }
+        auto.wanted.subtract(auto.own)
+    }
+
+    /// Leaves out of `wanted` (the host's ports) every host port the engine listens on.
+    private func autoExcludeOwnHost(
+        _ transport: EngineConfig.Forward.Transport, into auto: AutoForwards
+    ) {
+        auto.own.removeAll()
+        for listener in listeners where listener.socket >= 0 && listener.transport == transport {
             auto.own.insert(listener.port)
         }
         auto.wanted.subtract(auto.own)

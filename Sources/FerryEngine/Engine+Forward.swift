@@ -161,8 +161,7 @@ extension Engine {
             let (fd, peer) = HostSocket.accept(listener.socket)
             if fd == -EAGAIN || fd == -EWOULDBLOCK { return }
             guard fd >= 0 else {
-                Log.debug("tcp", "accepting failed: errno \(-fd)")
-                return
+                return acceptFailed(listener.socket, tag: tag, code: -fd, subsystem: "tcp")
             }
             guard let source = addressMap.inbound(peer.address) else {
                 _ = close(fd)
@@ -254,5 +253,39 @@ extension Engine {
         }
         Log.debug("tcp", "[flow \(index)] forwarded from port \(key.destinationPort)")
         tcpSendSyn(index)
+    }
+
+    /// accept(2) on a listener failed with `code`. Out of descriptors or memory, the
+    /// connection stays in the backlog and the listener stays readable: watched
+    /// level-triggered, it would wake the loop at once, again and again. It is left
+    /// unwatched until the next tick instead, when descriptors may be free.
+    func acceptFailed(_ fd: Int32, tag: EventTag, code: Int32, subsystem: StaticString) {
+        guard code == EMFILE || code == ENFILE || code == ENOBUFS || code == ENOMEM else {
+            return Log.debug(subsystem, "accepting failed: errno \(code)")
+        }
+        if !acceptsPaused {
+            Log.warning(subsystem, "out of descriptors (errno \(code)): accepting again in 1 s")
+        }
+        loop?.modify(fd, tag: tag, events: 0)
+        acceptsPaused = true
+    }
+
+    /// Watches again the TCP listeners `acceptFailed` left unwatched (all of them: watching
+    /// one that was not paused changes nothing).
+    func acceptsResume() {
+        guard acceptsPaused, let loop else { return }
+        acceptsPaused = false
+        for index in listeners.indices
+        where listeners[index].socket >= 0 && listeners[index].transport == .tcp {
+            loop.modify(
+                listeners[index].socket, tag: EventTag(.tcpListener, index: index),
+                events: EventLoop.readable)
+        }
+        for index in loopback.listeners.indices
+        where loopback.listeners[index].socket >= 0 && loopback.listeners[index].transport == .tcp {
+            loop.modify(
+                loopback.listeners[index].socket, tag: namespaceListenerTag(index),
+                events: EventLoop.readable)
+        }
     }
 }

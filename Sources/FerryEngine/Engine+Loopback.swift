@@ -132,8 +132,7 @@ extension Engine {
             let (fd, _) = HostSocket.accept(listener.socket)
             if fd == -EAGAIN || fd == -EWOULDBLOCK { return }
             guard fd >= 0 else {
-                Log.debug("splice", "accepting failed: errno \(-fd)")
-                return
+                return acceptFailed(listener.socket, tag: tag, code: -fd, subsystem: "splice")
             }
             spliceOpen(container: fd, to: listener.loopback, port: listener.targetPort)
         }

@@ -93,6 +93,9 @@ public final class Engine {
     /// The forwarded ports' listening sockets, opened when `run` starts.
     var listeners: [ForwardListener] = []
     var forwardsBound = false
+    /// A TCP listener was left unwatched because accept(2) ran out of descriptors; the next
+    /// tick watches it again (Engine+Forward).
+    var acceptsPaused = false
     /// Container-to-host forwarding (`-T`, `-U`) and the namespace helper behind it.
     let loopback = LoopbackForwards()
     /// `auto` forwarding's files and state, when an option is `auto`.
@@ -240,6 +243,7 @@ public final class Engine {
         let idle = UInt64(max(1, config.udpIdleTimeout))
         let expired = udpFlows.expire(now: now, idle: idle)
         loopback.udpFlows.expire(now: now, idle: idle)
+        acceptsResume()
         autoForwardScan()
         icmpFlows.expire(now: now, idle: Self.icmpIdleTimeout)
         if expired > 0 { Log.debug("udp", "\(expired) idle flows expired") }

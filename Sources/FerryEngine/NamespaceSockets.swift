@@ -13,7 +13,8 @@ import FerrySystem
 /// One request at a time, answered at once (a socket and a bind), so the engine's thread
 /// waits for the answer, bounded by a receive timeout (after which the helper is given up,
 /// so that a late answer is never taken for another request's). The helper dies with the
-/// engine (PR_SET_PDEATHSIG), and ends by itself when this side closes the control socket.
+/// engine (PR_SET_PDEATHSIG), and ends by itself when this side closes the control socket;
+/// `close()` kills it as well, since one that stopped answering may never read that end.
 public final class NamespaceSockets {
     let control: FileDescriptor
     /// The helper's pid, reaped by `close()`.
@@ -73,23 +74,30 @@ public final class NamespaceSockets {
             }
             return -code
         }
-        // The helper is gone (end of stream) or answered out of turn.
+        // The helper is gone (end of stream) or answered out of turn: no more requests.
         guard count == MemoryLayout<Int32>.size else {
             if fd >= 0 { _ = Glibc.close(fd) }
+            Log.warning("engine", "the namespace helper is gone: no more sockets in the container")
+            control.close()
             return -EPIPE
         }
         if error != 0 {
             if fd >= 0 { _ = Glibc.close(fd) }
             return -error
         }
-        return fd >= 0 ? fd : -EPIPE
+        // The helper always sends one with a zero: the kernel dropped it (MSG_CTRUNC), as
+        // it does when this process has no descriptor left to put it in.
+        return fd >= 0 ? fd : -EMFILE
     }
 
-    /// Closes the control socket, which ends the helper, and reaps it.
+    /// Closes the control socket, which ends a helper that still reads it, kills one that
+    /// does not (stopped, or given up for a late answer: waiting for it would hang the
+    /// engine's exit), and reaps it. Until reaped, the pid cannot name another process.
     public func close() {
         control.close()
         guard !reaped else { return }
         reaped = true
+        _ = kill(helper, SIGKILL)
         var status: Int32 = 0
         while waitpid(helper, &status, 0) < 0 && errno == EINTR {}
     }

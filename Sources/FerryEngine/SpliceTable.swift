@@ -104,10 +104,10 @@ final class SpliceTable {
     /// and frees the slot.
     func remove(_ index: Int, reset: Bool) {
         guard entries[index].container >= 0 else { return }
-        for fd in [entries[index].container, entries[index].host] where fd >= 0 {
-            if reset { HostSocket.setResetOnClose(fd) }
-            _ = close(fd)
-        }
+        // One call per socket, not a loop over an array literal: nothing is allocated per
+        // connection.
+        Self.closeSocket(entries[index].container, reset: reset)
+        Self.closeSocket(entries[index].host, reset: reset)
         entries[index].container = -1
         entries[index].host = -1
         Self.recyclePipe(&entries[index].toHost)
@@ -116,12 +116,22 @@ final class SpliceTable {
         freeCount += 1
     }
 
+    private static func closeSocket(_ fd: Int32, reset: Bool) {
+        guard fd >= 0 else { return }
+        if reset { HostSocket.setResetOnClose(fd) }
+        _ = close(fd)
+    }
+
     private static func preparePipe(_ direction: inout SpliceDirection) -> Bool {
         if direction.pipeRead < 0 {
-            var ends: [Int32] = [-1, -1]
-            guard ferry_pipe_nonblocking(&ends, Int32(pipeSize)) == 0 else { return false }
-            direction.pipeRead = ends[0]
-            direction.pipeWrite = ends[1]
+            var ends: (Int32, Int32) = (-1, -1)
+            let made = withUnsafeMutableBytes(of: &ends) {
+                ferry_pipe_nonblocking(
+                    $0.baseAddress?.assumingMemoryBound(to: Int32.self), Int32(pipeSize))
+            }
+            guard made == 0 else { return false }
+            direction.pipeRead = ends.0
+            direction.pipeWrite = ends.1
         }
         direction.pending = 0
         direction.sourceEnded = false

@@ -247,5 +247,28 @@ extension EngineEnvironmentSuite {
             container.stop()
             #expect(Attach.waitUntilGone(engine))
         }
+
+        /// `-U auto` follows the host's TCP ports too, whatever `-T` is, but never the
+        /// engine's own `-t` listener: a UDP socket on the container's loopback there would
+        /// keep the container from binding that UDP port itself.
+        @Test func udpFollowsTheHostsTCPButNotTheEngines() throws {
+            let environment = try Env()
+            defer { environment.remove() }
+            try environment.startServer(
+                in: environment.host,
+                ["python3", Self.peer("tcp_server.py"), "127.0.0.1", "7905", "transfer"])
+            let (container, engine) = try Self.engine(
+                environment, ["-t", "7906", "-u", "none", "-T", "none", "-U", "auto"])
+            let inside = Self.inContainer(container)
+
+            #expect(
+                try Self.eventually { try Self.sockets(inside, udp: true, port: 7905).count == 2 })
+            // The same scan would have opened it.
+            #expect(try Self.sockets(inside, udp: true, port: 7906).isEmpty)
+            #expect(try Self.sockets(inside, udp: false, port: 7905).isEmpty)
+
+            container.stop()
+            #expect(Attach.waitUntilGone(engine))
+        }
     }
 }
