@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 const short FERRY_POSIX_SPAWN_SETSID = POSIX_SPAWN_SETSID;
@@ -160,4 +161,62 @@ __attribute__((constructor)) static void ferry_pasta_enter_namespaces(void) {
         }
         close(netns);
     }
+}
+
+// What the probe's child reports through its pipe.
+struct ferry_pasta_probe_answer {
+    int error;
+    int stage;  // 0 the tap, 1 the user namespace, 2 the network namespace
+    char name[IFNAMSIZ];
+};
+
+int ferry_pasta_probe_tap(int userns, int netns, const char *name, char actual[16],
+                          const char **which) {
+    *which = "tap";
+    int ends[2];
+    if (pipe2(ends, O_CLOEXEC) != 0) return errno;
+    // fork, not an exec of a helper: the child is single-threaded, so it may join a user
+    // namespace, and it only makes system calls (no allocation) before _exit.
+    pid_t child = fork();
+    if (child < 0) {
+        int saved = errno;
+        close(ends[0]);
+        close(ends[1]);
+        return saved;
+    }
+    if (child == 0) {
+        struct ferry_pasta_probe_answer answer;
+        memset(&answer, 0, sizeof(answer));
+        close(ends[0]);
+        if (userns >= 0 && setns(userns, CLONE_NEWUSER) != 0) {
+            answer.error = errno;
+            answer.stage = 1;
+        } else if (setns(netns, CLONE_NEWNET) != 0) {
+            answer.error = errno;
+            answer.stage = 2;
+        } else {
+            int fd = ferry_pasta_tap_open(name, answer.name);
+            if (fd < 0) answer.error = errno;
+            // The tap goes with its last descriptor, closed as the child exits.
+        }
+        ssize_t ignored = write(ends[1], &answer, sizeof(answer));
+        (void)ignored;
+        _exit(0);
+    }
+    close(ends[1]);
+    struct ferry_pasta_probe_answer answer;
+    memset(&answer, 0, sizeof(answer));
+    ssize_t count;
+    do {
+        count = read(ends[0], &answer, sizeof(answer));
+    } while (count < 0 && errno == EINTR);
+    close(ends[0]);
+    while (waitpid(child, NULL, 0) < 0 && errno == EINTR) {
+    }
+    if (count != (ssize_t)sizeof(answer)) return EPIPE;
+    static const char *const stages[] = {"tap", "user namespace", "network namespace"};
+    *which = stages[answer.stage];
+    memcpy(actual, answer.name, IFNAMSIZ);
+    actual[IFNAMSIZ - 1] = '\0';
+    return answer.error;
 }

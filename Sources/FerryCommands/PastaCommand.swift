@@ -49,23 +49,36 @@ public enum PastaCommand {
     /// Spawns the daemon and waits for its word.
     static func daemonize(_ arguments: [String]) -> Int32 {
         do {
-            var ends: [Int32] = [0, 0]
-            if pipe(&ends) != 0 { throw SystemError.lastError("creating a pipe") }
-            for fd in ends { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-            let reading = FileDescriptor(taking: ends[0])
-            let writing = FileDescriptor(taking: ends[1])
-            _ = try PastaSpawn.spawn(
-                ["__pasta-daemon"] + arguments, descriptors: [writing.rawValue],
-                newSession: true)
-            writing.close()
-            let answer = String(decoding: try reading.readAll(), as: UTF8.self)
-            if answer == "ready\n" { return 0 }
-            writeStandardError(answer.isEmpty ? "pasta: the engine exited early\n" : answer)
+            try startDaemon(arguments)
+            return 0
+        } catch let error as MessageError {
+            writeStandardError(error.description + "\n")
             return 1
         } catch {
             writeStandardError("pasta: \(error)\n")
             return 1
         }
+    }
+
+    /// Spawns `ferry __pasta-daemon ARGS` in a new session and returns once it says
+    /// "ready"; throws with the daemon's own message otherwise. `ferry setup` calls this
+    /// directly rather than running `ferry pasta`, which would cost one more exec.
+    static func startDaemon(_ arguments: [String]) throws {
+        var ends: [Int32] = [0, 0]
+        if pipe(&ends) != 0 { throw SystemError.lastError("creating a pipe") }
+        for fd in ends { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        let reading = FileDescriptor(taking: ends[0])
+        let writing = FileDescriptor(taking: ends[1])
+        let pid = try PastaSpawn.spawn(
+            ["__pasta-daemon"] + arguments, descriptors: [writing.rawValue],
+            newSession: true)
+        writing.close()
+        let answer = String(decoding: try reading.readAll(), as: UTF8.self)
+        // Once ready, the daemon runs on; it is adopted by init when the caller exits.
+        if answer == "ready\n" { return }
+        _ = PastaSpawn.wait(pid)
+        let message = answer.trimmingCharacters(in: ["\n", " "])
+        throw MessageError(message.isEmpty ? "pasta: the engine exited early" : message)
     }
 
     /// Attaches, writes the pid file, reports ready, and runs the engine until the

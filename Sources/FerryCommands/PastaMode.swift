@@ -72,12 +72,10 @@ struct PastaMode {
             let template = try PastaHostTemplate.read(interface: options.templateInterface)
             let plan = PastaNetworkPlan(options: options, template: template)
 
-            let result = try Command.run([try PastaSpawn.selfExecutable(), "pasta"] + words)
-            guard result.succeeded else {
-                let message = result.stderr.trimmingCharacters(in: ["\n", " "])
-                throw MessageError(
-                    "the engine exited with status \(result.status)"
-                        + (message.isEmpty ? "" : ": \(message)"))
+            do {
+                try PastaCommand.startDaemon(words)
+            } catch let error as MessageError {
+                throw MessageError("the engine did not start: \(error.description)")
             }
             return status(plan, mac: options.namespaceMAC)
         }

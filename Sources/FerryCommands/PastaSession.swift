@@ -87,16 +87,6 @@ struct PastaSession {
         return theirs.st_ino == ours.st_ino ? nil : candidate
     }
 
-    /// Spawns `ferry __pasta-attach PLAN` with the namespaces to join, and receives the tap.
-    static func runAttachHelper(
-        _ plan: PastaNamespacePlan, userns: FileDescriptor?, netns: FileDescriptor
-    ) throws -> (FileDescriptor, String) {
-        var plan = plan
-        plan.serve = false
-        let attached = try attachHelper(plan, userns: userns, netns: netns)
-        return (attached.tap, attached.name)
-    }
-
     /// The tap, its name, and the helper when the plan keeps it serving.
     struct Attached {
         var tap: FileDescriptor

@@ -123,6 +123,9 @@ extension EngineEnvironmentSuite {
             #expect(subnets.first == expected.subnet, "\(subnets)")
             let tap = try PastaAttachTests.link(world.container, Env.uplink)
             #expect(tap["address"] as? String == interface["mac_address"] as? String)
+            // The engine's preflight made a tap of its own, which went with its child.
+            let links = try world.container.ipJSON("link").compactMap { $0["ifname"] as? String }
+            #expect(links.sorted() == ["lo", Env.uplink].sorted(), "\(links)")
 
             // Exactly the mode's helper runs, as the test user, from its pid file.
             let pidFiles = world.engineFiles.filter { $0.hasSuffix(".pid") }
@@ -176,6 +179,36 @@ extension EngineEnvironmentSuite {
             try Self.run(
                 "[network]\ndefault_rootless_network_cmd = \"slirp4netns\"\n",
                 expected: Self.slirp4netns, hostPort: 8422, serverPort: 8421)
+        }
+
+        /// A network namespace the user may not join (root's): the engine's preflight says
+        /// which step failed, with the kernel's reason, and setup leaves nothing behind.
+        @Test func tapProbeInANamespaceNotOursSaysWhy() throws {
+            let environment = try Env()
+            defer { environment.remove() }
+            let world = try World(environment, containersConf: "")
+            let foreign = try TestNamespace("probe")
+            defer { foreign.remove() }
+            let specFile = environment.directory + "/spec-probe.json"
+            let spec = Self.spec(ports: "").replacingOccurrences(
+                of: #""driver":"auto""#, with: #""driver":"pasta""#)
+            try FileSystem.writeAtomically(specFile, spec)
+            chmod(specFile, 0o644)
+            let setup = try environment.runAsUserInHost([
+                "env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+                "HOME=\(environment.directory)", "CONTAINERS_CONF=\(world.containersConf)",
+                try PastaAttachTests.ferry(), "--rootless", "true", "--config", world.config,
+                "-f", specFile, "setup", foreign.path,
+            ])
+            #expect(setup.status == 1, "\(setup.stdout) \(setup.stderr)")
+            #expect(
+                setup.stdout.contains(
+                    "creating a tap in \(foreign.path): joining the network namespace"),
+                "\(setup.stdout)")
+            #expect(setup.stdout.contains("Operation not permitted"), "\(setup.stdout)")
+            let links = try foreign.ipJSON("link").compactMap { $0["ifname"] as? String }
+            #expect(links == ["lo"], "\(links)")
+            #expect(world.engineFiles.isEmpty, "\(world.engineFiles)")
         }
 
         /// pasta is configured, but the engine's preflight refuses an option: slirp4netns

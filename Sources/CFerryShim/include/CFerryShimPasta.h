@@ -40,6 +40,13 @@ int ferry_pasta_enter_error(const char **which);
 /// `lowest` up, whatever the parent (or the library that spawned the parent) left open.
 int ferry_pasta_spawn_close_from(void *actions, int lowest);
 
+/// The engine's preflight: a forked child joins `userns` (-1: none) and `netns` and makes
+/// a tap named `name` (its name in `actual`), which goes when the child exits. Returns 0,
+/// or the errno of the step that failed, named in *which ("user namespace",
+/// "network namespace", "tap").
+int ferry_pasta_probe_tap(int userns, int netns, const char *name, char actual[16],
+                          const char **which);
+
 /// POSIX_SPAWN_SETSID, which Swift does not see without _GNU_SOURCE.
 extern const short FERRY_POSIX_SPAWN_SETSID;
 
