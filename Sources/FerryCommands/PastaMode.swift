@@ -37,19 +37,21 @@ struct PastaMode {
             words += [port.transport == .tcp ? "-t" : "-u", Self.spec(port)]
         }
         // The spec names the container's interface; pasta would copy the host's name.
-        if !words.contains("-I") && !words.contains("--ns-ifname") {
-            words += ["-I", interfaceName]
+        if !Self.gives(words, "-I", "--ns-ifname") { words += ["-I", interfaceName] }
+        let forwards = [("-t", "--tcp-ports"), ("-u", "--udp-ports"), ("-T", "--tcp-ns")]
+        for (short, long) in forwards + [("-U", "--udp-ns")]
+        where !Self.gives(words, short, long) {
+            words += [short, "none"]
         }
-        for option in ["-t", "-u", "-T", "-U"] where !words.contains(option) {
-            words += [option, "none"]
+        if !Self.gives(words, nil, "--dns-forward") {
+            words += ["--dns-forward", "\(Self.dnsForward)"]
         }
-        if !words.contains("--dns-forward") { words += ["--dns-forward", "\(Self.dnsForward)"] }
         if let index = words.firstIndex(of: "--map-gw") {
             words.remove(at: index)
         } else {
             words.append("--no-map-gw")
         }
-        if !words.contains("--ns-mac-addr") { words += ["--ns-mac-addr", "\(mac)"] }
+        if !Self.gives(words, nil, "--ns-mac-addr") { words += ["--ns-mac-addr", "\(mac)"] }
         words += ["--quiet", "--netns", namespacePath, "--pid", pidFile]
         words += ["--map-guest-addr", "\(Self.guestAddressMap)"]
         return words
@@ -78,6 +80,17 @@ struct PastaMode {
                 throw MessageError("the engine did not start: \(error.description)")
             }
             return status(plan, mac: options.namespaceMAC)
+        }
+    }
+
+    /// Whether `words` give the option already, in any form getopt takes: `-t 80`, `-t80`,
+    /// `--tcp-ports 80`, `--tcp-ports=80`. (Podman 5 looks for the bare short and long
+    /// words only; an admin's `--tcp-ports=80` would then get a `-t none` beside it.)
+    static func gives(_ words: [String], _ short: String?, _ long: String) -> Bool {
+        words.contains { word in
+            if word == long || word.hasPrefix(long + "=") { return true }
+            guard let short, !word.hasPrefix("--") else { return false }
+            return word.hasPrefix(short)
         }
     }
 

@@ -44,6 +44,30 @@ struct PastaModeTests {
         #expect(words.contains(["--ns-mac-addr", "02:00:00:00:00:01"]))
         #expect(Array(words.suffix(2)) == ["--map-guest-addr", "169.254.1.2"])
     }
+
+    /// containers.conf may give an option in any of getopt's forms; none gets a default
+    /// beside it, which the engine would refuse as a second rule set.
+    @Test(arguments: [
+        ["-t", "8080"], ["-t8080"], ["--tcp-ports", "8080"], ["--tcp-ports=8080"],
+    ])
+    func givenOptionsInAnyFormKeepTheirDefaultsOut(_ given: [String]) throws {
+        let mode = PastaMode(
+            stateDirectory: "/run/ferry-test",
+            pastaOptions: given + [
+                "--udp-ns=7000", "--ns-ifname", "ctr0", "--dns-forward=169.254.9.9",
+                "--ns-mac-addr=02:00:00:00:00:09",
+            ])
+        let words = mode.arguments(
+            namespacePath: "/run/netns/c1", pidFile: "/run/ferry-test/engines/c1-n.pid",
+            mac: mac, interfaceName: "eth0")
+        #expect(!words.contains(["-t", "none"]), "\(words)")
+        #expect(!words.contains(["-U", "none"]), "\(words)")
+        #expect(words.contains(["-u", "none"]) && words.contains(["-T", "none"]))
+        #expect(!words.contains("-I") && !words.contains("--dns-forward"), "\(words)")
+        #expect(!words.contains("--ns-mac-addr"), "\(words)")
+        let options = try PastaOptions.parse(words)
+        #expect(options.tcpPorts.count == 1)
+    }
 }
 
 extension Array where Element == String {
