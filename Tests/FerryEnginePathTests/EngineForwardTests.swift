@@ -42,9 +42,8 @@ struct EngineForwardTests {
         let loopback6 = try transfer(lab, from: lab.host, to: "::1", 7200)
         #expect(loopback6 == "ok fe80::1", "\(loopback6)")
         #expect(lab.engineThreads == 1)
-        Thread.sleep(forTimeInterval: 0.5)
         // The listening sockets are part of the baseline: no connection socket remains.
-        #expect(lab.engineFlowSockets == 0)
+        #expect(lab.flowSocketsAfterClose() == 0)
     }
 
     @Test func tcpTranslatedPortsAndRanges() throws {
@@ -83,8 +82,7 @@ struct EngineForwardTests {
         ])
         #expect(!result.succeeded)
         #expect(result.stderr.contains("Connection reset") || result.stderr.contains("Broken"))
-        Thread.sleep(forTimeInterval: 0.3)
-        #expect(lab.engineFlowSockets == 0)
+        #expect(lab.flowSocketsAfterClose() == 0)
     }
 
     /// One datagram from `namespace` to a forwarded port: the echo server in the container

@@ -166,6 +166,16 @@ final class EngineLab: @unchecked Sendable {
     /// The engine's flow sockets: its open sockets beyond those it started with.
     var engineFlowSockets: Int { engineSockets - socketBaseline }
 
+    /// The engine's connection sockets once they are gone, or after `seconds` what is left:
+    /// closing takes the last FIN and ACK both ways, which a loaded machine delays.
+    func flowSocketsAfterClose(within seconds: Double = 5) -> Int {
+        let deadline = Date().addingTimeInterval(seconds)
+        while engineFlowSockets != 0 && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return engineFlowSockets
+    }
+
     var engineSockets: Int {
         let directory = "/proc/\(enginePID)/fd"
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []

@@ -48,8 +48,7 @@ struct EngineTCPTests {
         #expect(try transfer(lab, to: "fd99::2", 7100, up: size, down: size) == "ok fd99::1")
         #expect(lab.engineThreads == 1)
         // Both connections closed from both sides: their sockets are gone.
-        Thread.sleep(forTimeInterval: 0.5)
-        #expect(lab.engineFlowSockets == 0)
+        #expect(lab.flowSocketsAfterClose() == 0)
     }
 
     @Test func theGatewayAndTheMappedAddressReachTheHost() throws {
