@@ -4,13 +4,28 @@ import FerryWire
 /// Runs the policy over a spec: one decision per network, in setup order.
 enum ModeSelection {
     /// `namespacePath` lets the engine's preflight try a tap there; teardown passes nil.
+    /// `recorded` gives the mode setup recorded for a network (teardown); those networks
+    /// are not decided again.
     static func decide(
         _ options: NetworkOptions, rootless: RootlessStatus, configSource: ConfigSource,
-        environment: [String: String], namespacePath: String?
+        environment: [String: String], namespacePath: String?,
+        recorded: (String) -> NetworkMode? = { _ in nil }
     ) throws -> [ModeDecision] {
-        let requests = options.orderedNetworks.map { name, _ in
+        var requests = options.orderedNetworks.map { name, _ in
             let network = options.networkInfo[name]!
             return NetworkRequest(name: name, driver: network.driver, options: network.options)
+        }
+        var known: [String: ModeDecision] = [:]
+        for request in requests where request.driver == "auto" {
+            if let mode = recorded(request.name) {
+                known[request.name] = ModeDecision(
+                    network: request.name, driver: request.driver, mode: mode,
+                    reason: "driver auto: \(mode.rawValue), as recorded at setup")
+            }
+        }
+        requests.removeAll { known[$0.name] != nil }
+        if requests.isEmpty {
+            return options.orderedNetworks.map { name, _ in known[name]! }
         }
 
         // bridge and macvlan are honoured as given, whatever containers.conf says, so
@@ -22,6 +37,7 @@ enum ModeSelection {
             context: PreflightContext(
                 namespacePath: namespacePath, rootless: rootless, environment: environment),
             preflights: [.pasta: EnginePreflight()])
-        return try requests.map { request in try decider.decide(request) }
+        for request in requests { known[request.name] = try decider.decide(request) }
+        return options.orderedNetworks.map { name, _ in known[name]! }
     }
 }

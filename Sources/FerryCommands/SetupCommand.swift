@@ -33,11 +33,17 @@ enum SetupCommand {
             let containerID = request.options.containerID
             var answer: [String: StatusBlock] = [:]
             var done: [NetworkPlan] = []
+            let records = ModeRecords(stateDirectory: options.stateDirectory)
+            let autoNetworks = request.decisions.filter { $0.driver == "auto" }
             do {
                 for plan in plans {
                     answer[plan.networkName] = try drivers.setup(
                         plan, containerID: containerID, in: namespace)
                     done.append(plan)
+                }
+                for decision in autoNetworks {
+                    try records.write(
+                        decision.mode, containerID: containerID, network: decision.network)
                 }
                 // DNS last: aardvark-dns binds on the gateways the bridges now carry.
                 try dns.setup(plans.bridgeConfigs, request.options, answer: &answer)
@@ -49,6 +55,9 @@ enum SetupCommand {
                     {
                         Log.warning("setup", "undoing: \(problem)")
                     }
+                }
+                for decision in autoNetworks {
+                    records.remove(containerID: containerID, network: decision.network)
                 }
                 throw error
             }

@@ -16,16 +16,19 @@ struct SpecRequest {
     let configSource: ConfigSource
 
     /// `namespacePath` is the container's namespace for setup's preflights; nil at
-    /// teardown, which must not depend on the namespace still being there.
+    /// teardown, which must not depend on the namespace still being there. `records`:
+    /// teardown's, the modes setup recorded for driver-auto networks.
     static func load(
-        _ global: GlobalOptions, environment: [String: String], namespacePath: String?
+        _ global: GlobalOptions, environment: [String: String], namespacePath: String?,
+        records: ModeRecords? = nil
     ) throws -> SpecRequest {
         let options = try NetworkOptions.decode(try readSpec(global))
         let rootless = HostPrivilege.current().rootless(flag: global.rootless)
         let configSource = ConfigSource(environment: environment, rootless: rootless.isRootless)
         let decisions = try ModeSelection.decide(
             options, rootless: rootless, configSource: configSource, environment: environment,
-            namespacePath: namespacePath)
+            namespacePath: namespacePath,
+            recorded: { records?.read(containerID: options.containerID, network: $0) })
         let firewall = try FirewallChoice.resolve(
             flag: global.firewallDriver, environment: environment,
             configured: { try configSource.config().firewallDriver })
@@ -53,9 +56,8 @@ struct SpecRequest {
     }
 
     /// The networks to tear down. Features that setup refuses (published ports, DNS) are
-    /// not refused here: a teardown cleans whatever exists.
-    // FIXME: the mode is decided again at teardown; a containers.conf changed in between
-    // could send a network to the wrong driver. Setup should record each network's mode.
+    /// not refused here: a teardown cleans whatever exists. Driver-auto networks take the
+    /// mode setup recorded (ModeRecords) when there is a record.
     func plansForTeardown() throws -> [NetworkPlan] {
         try plans(lenient: true)
     }

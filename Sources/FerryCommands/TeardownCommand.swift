@@ -20,8 +20,9 @@ enum TeardownCommand {
 
         let options = commandLine.options
         do {
+            let records = ModeRecords(stateDirectory: options.stateDirectory)
             let request = try SpecRequest.load(
-                options, environment: environment, namespacePath: nil)
+                options, environment: environment, namespacePath: nil, records: records)
             let plans = try request.plansForTeardown()
             let lock = try FileLock(path: options.stateDirectory + "/ferry.lock")
             defer { lock.unlock() }
@@ -41,6 +42,10 @@ enum TeardownCommand {
             guard errors.isEmpty else {
                 return CommandFailure.answer(
                     message: errors.map { "\($0)" }.joined(separator: "; "))
+            }
+            // Kept after a failed teardown, so that a retry tears down the same mode.
+            for decision in request.decisions where decision.driver == "auto" {
+                records.remove(containerID: request.options.containerID, network: decision.network)
             }
             return 0
         } catch {

@@ -181,6 +181,30 @@ extension EngineEnvironmentSuite {
                 expected: Self.slirp4netns, hostPort: 8422, serverPort: 8421)
         }
 
+        /// containers.conf changes between setup and teardown (netns = "bridge" where
+        /// pasta was the default): teardown stops the engine setup started, from the mode
+        /// setup recorded, and leaves no record behind.
+        @Test func teardownFollowsTheModeSetupRecorded() throws {
+            let environment = try Env()
+            defer { environment.remove() }
+            let world = try World(environment, containersConf: "")
+            let setup = try world.ferry("setup", ports: "")
+            try #require(setup.status == 0, "\(setup.stdout) \(setup.stderr)")
+            let records = world.config + "/modes"
+            #expect(FileSystem.listDirectory(records).count == 1)
+            let pid = try PastaAttachTests.livePid(
+                world.config + "/engines/" + Self.pasta.pidFile)
+
+            try FileSystem.writeAtomically(
+                world.containersConf, "[containers]\nnetns = \"bridge\"\n")
+            let teardown = try world.ferry("teardown", ports: "")
+            #expect(teardown.status == 0, "\(teardown.stdout) \(teardown.stderr)")
+            #expect(teardown.stderr.contains("as recorded at setup"), "\(teardown.stderr)")
+            #expect(PastaAttachTests.waitUntilGone(pid))
+            #expect(world.engineFiles.isEmpty, "\(world.engineFiles)")
+            #expect(FileSystem.listDirectory(records).isEmpty)
+        }
+
         /// A network namespace the user may not join (root's): the engine's preflight says
         /// which step failed, with the kernel's reason, and setup leaves nothing behind.
         @Test func tapProbeInANamespaceNotOursSaysWhy() throws {
