@@ -6,7 +6,9 @@
 #              missing, with its /etc/subuid and /etc/subgid ranges added through usermod,
 #              which locks those files; rootless_teardown removes exactly what was added.
 #   tun        slirp4netns, which Podman starts for its rootless network namespace, opens
-#              /dev/net/tun as that user: its mode is set to 666 when it is not, and put back.
+#              /dev/net/tun as that user: the repository's `test-machine hold` makes it 666
+#              and puts it back when the last holder leaves, so parallel Swift test runs and
+#              bench/compare-modes, which hold it the same way, do not undo each other.
 #   state      HOME, storage, runroot, tmpdir, network configs under $LAB/rootless (owned by
 #              the user); XDG_RUNTIME_DIR=/run/user/UID on the lab's tmpfs /run.
 #   config     $LAB/rootless/containers.conf: runc, cgroupfs, vfs, and helper_binaries_dir
@@ -42,12 +44,8 @@ rootless_setup() {
         usermod --add-subgids "$start-$end" "$LAB_USER"
         echo "usermod --del-subgids $start-$end $LAB_USER" >>"$LAB/rootless.undo"
     fi
-    local mode
-    mode=$(stat -c %a /dev/net/tun)
-    if [ "$mode" != 666 ]; then
-        chmod 666 /dev/net/tun
-        echo "chmod $mode /dev/net/tun" >>"$LAB/rootless.undo"
-    fi
+    rootless_hold_tun
+    echo "rootless_release_tun" >>"$LAB/rootless.undo"
 
     # The lab directory is mktemp's 700: the user needs to pass through it.
     chmod 711 "$LAB"
@@ -78,6 +76,44 @@ EOF
     : >"$state/calls.log"
     chown -R "$LAB_USER:" "$state"
     lab_mount_ns install -d -o "$LAB_USER" -g "$LAB_USER" -m 700 "/run/user/$LAB_UID"
+}
+
+# shellcheck disable=SC2154 # repo: set by tests/podman/run, which sources this file
+# rootless_hold_tun: starts `test-machine hold` (TEST_MACHINE, else the build's), which
+# opens /dev/net/tun to everyone until its stdin closes. Its pid and stdin are copied out
+# of the coproc's variables, which bash unsets when the coproc ends.
+rootless_hold_tun() {
+    local holder line
+    holder=$(rootless_test_machine) || fail "no test-machine in $repo/.build (swift build)"
+    coproc TUN_HOLDER { exec "$holder" hold 2>&1; }
+    LAB_TUN_HOLDER=$TUN_HOLDER_PID
+    LAB_TUN_HOLDER_IN=${TUN_HOLDER[1]}
+    read -r -t 60 line <&"${TUN_HOLDER[0]}" || fail "test-machine hold did not answer"
+    [[ "$line" == "{"* ]] || fail "test-machine hold: $line"
+}
+
+# rootless_release_tun: the holder leaves when its stdin closes; a process Podman left
+# running may keep a copy of it open, so after 5 s it is stopped and asked to restore.
+rootless_release_tun() {
+    [ -n "${LAB_TUN_HOLDER:-}" ] || return 0
+    local in=$LAB_TUN_HOLDER_IN
+    exec {in}>&-
+    for _ in $(seq 100); do kill -0 "$LAB_TUN_HOLDER" 2>/dev/null || break; sleep 0.05; done
+    if kill -0 "$LAB_TUN_HOLDER" 2>/dev/null; then
+        kill -TERM "$LAB_TUN_HOLDER"
+        "$(rootless_test_machine)" restore
+    fi
+    LAB_TUN_HOLDER=
+}
+
+# rootless_test_machine: the build's test-machine, debug first.
+rootless_test_machine() {
+    local candidate
+    for candidate in "${TEST_MACHINE:-}" "$repo/.build/debug/test-machine" \
+        "$repo/.build/release/test-machine"; do
+        [ -n "$candidate" ] && [ -x "$candidate" ] && echo "$candidate" && return 0
+    done
+    return 1
 }
 
 # rootless_teardown: removes the user's containers, stops its pause process and
