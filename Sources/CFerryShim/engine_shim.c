@@ -74,6 +74,12 @@ int ferry_socket_outq(int fd) {
     return queued;
 }
 
+int ferry_socket_inq(int fd) {
+    int queued = 0;
+    if (ioctl(fd, SIOCINQ, &queued) != 0) return -1;
+    return queued;
+}
+
 int ferry_accept_nonblocking(int fd, void *address, uint32_t *length) {
     socklen_t size = *length;
     int accepted = accept4(fd, (struct sockaddr *)address, &size, SOCK_NONBLOCK | SOCK_CLOEXEC);

@@ -287,4 +287,6 @@ struct EngineStatistics {
     /// Container data the host socket did not take whole (the window was too generous).
     var tcpShortWrites = 0
     var tcpRetransmits = 0
+    /// Probes of a window the container closed (the persist timer).
+    var tcpWindowProbes = 0
 }

@@ -34,6 +34,10 @@ int ferry_timerfd_periodic(int interval_ms);
 /// acknowledged), or -1 with errno.
 int ferry_socket_outq(int fd);
 
+/// ioctl(SIOCINQ): bytes in a TCP socket's receive queue not yet read (peeked bytes
+/// included), or -1 with errno.
+int ferry_socket_inq(int fd);
+
 /// accept4(SOCK_NONBLOCK | SOCK_CLOEXEC) with the peer's sockaddr in `address` (room for
 /// `*length` bytes); the descriptor, or -1 with errno.
 int ferry_accept_nonblocking(int fd, void *address, uint32_t *length);
