@@ -213,7 +213,7 @@ public final class Engine {
                         return
                     }
                 case .udpFlow:
-                    udpReceive(tag)
+                    udpReceive(tag, events)
                 case .icmpFlow:
                     icmpReceive(tag)
                 case .tcpFlow:
@@ -289,4 +289,6 @@ struct EngineStatistics {
     var tcpRetransmits = 0
     /// Probes of a window the container closed (the persist timer).
     var tcpWindowProbes = 0
+    /// ICMP errors for UDP flows relayed to the container.
+    var icmpErrorsRelayed = 0
 }
