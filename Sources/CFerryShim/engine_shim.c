@@ -1,16 +1,20 @@
 #define _GNU_SOURCE
 #include "FerryEngineShim.h"
 
+// linux/errqueue.h uses struct timespec without including <time.h>.
+#include <time.h>
+
+#include <linux/errqueue.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
 #include <linux/sockios.h>
 #include <linux/virtio_net.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
-#include <time.h>
 #include <unistd.h>
 
 #define BATCH 128
@@ -72,6 +76,48 @@ int ferry_socket_outq(int fd) {
     int queued = 0;
     if (ioctl(fd, SIOCOUTQ, &queued) != 0) return -1;
     return queued;
+}
+
+int ferry_socket_inq(int fd) {
+    int queued = 0;
+    if (ioctl(fd, SIOCINQ, &queued) != 0) return -1;
+    return queued;
+}
+
+const uint8_t FERRY_SO_EE_ORIGIN_ICMP = SO_EE_ORIGIN_ICMP;
+const uint8_t FERRY_SO_EE_ORIGIN_ICMP6 = SO_EE_ORIGIN_ICMP6;
+
+int ferry_socket_recverr(int fd, int ipv6) {
+    int on = 1;
+    if (ipv6) return setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof on);
+    return setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof on);
+}
+
+int ferry_socket_error_queue(int fd, void *data, size_t length, struct ferry_icmp_error *error) {
+    char control[256];
+    struct iovec vector = {.iov_base = data, .iov_len = length};
+    struct msghdr message = {
+        .msg_iov = &vector,
+        .msg_iovlen = 1,
+        .msg_control = control,
+        .msg_controllen = sizeof control,
+    };
+    ssize_t count = recvmsg(fd, &message, MSG_ERRQUEUE | MSG_DONTWAIT);
+    if (count < 0) return -1;
+    memset(error, 0, sizeof *error);
+    for (struct cmsghdr *header = CMSG_FIRSTHDR(&message); header != NULL;
+         header = CMSG_NXTHDR(&message, header)) {
+        int v4 = header->cmsg_level == IPPROTO_IP && header->cmsg_type == IP_RECVERR;
+        int v6 = header->cmsg_level == IPPROTO_IPV6 && header->cmsg_type == IPV6_RECVERR;
+        if (!v4 && !v6) continue;
+        struct sock_extended_err extended;
+        memcpy(&extended, CMSG_DATA(header), sizeof extended);
+        error->origin = extended.ee_origin;
+        error->type = extended.ee_type;
+        error->code = extended.ee_code;
+        error->info = extended.ee_info;
+    }
+    return (int)count;
 }
 
 int ferry_accept_nonblocking(int fd, void *address, uint32_t *length) {

@@ -144,6 +144,9 @@ extension Engine {
             }
         }
         connection.containerWindow = window
+        // Any ACK answers a window probe; an open window ends the persist timer.
+        connection.probesUnanswered = 0
+        if window > 0 { connection.persistAt = 0 }
         tcp[index] = connection
         if connection.isClosed {
             tcpRemove(index)

@@ -7,6 +7,16 @@
 // acknowledgment and the window the host socket can take now: its free send-buffer space,
 // scaled, never more. When that window is small the socket is also watched for writability
 // so that a window update follows as soon as the host side drains.
+//
+// The other way, a window the container closed is probed (RFC 9293 3.8.6.1, the persist
+// timer): once nothing is in flight and the window is zero, a probe goes after the
+// retransmission timeout, then at doubling intervals up to 64 times that, for as long as
+// data or our FIN waits. A probe is an ACK one sequence number below what the container
+// expects; its kernel drops the out-of-window segment and answers with an ACK carrying its
+// current window (Linux rate-limits such answers to one per net.ipv4.tcp_invalid_ratelimit,
+// 500 ms), and an answer with an open window restarts the flow even if the window update
+// that should have done so was lost. Probes that go unanswered reset the connection, as
+// unacknowledged data does.
 
 import FerryAddress
 import FerryPacket
@@ -138,9 +148,8 @@ extension Engine {
     }
 
     /// Every `tcpTimerMilliseconds`: resend what the container has not acknowledged in time,
-    /// give up after `tcpRetransmitLimit` tries, and refresh small windows.
-    // FIXME: nothing probes a zero window the container advertised: if its later window
-    // update is lost on the tap, host-to-container data waits for its next segment.
+    /// give up after `tcpRetransmitLimit` tries, probe closed windows, and refresh small
+    /// windows.
     func tcpTimer() {
         guard tcp.flows.count > 0 else { return }
         for index in 0..<tcp.capacity where tcp.socket(index) >= 0 {
@@ -149,6 +158,10 @@ extension Engine {
                 tcpWindowField(index) != connection.lastWindow
             {
                 tcpSendAck(index)
+            }
+            if connection.persistAt != 0, connection.persistAt <= nowMilliseconds {
+                tcpPersistExpired(index)
+                continue
             }
             guard connection.retransmitAt != 0, connection.retransmitAt <= nowMilliseconds
             else { continue }
@@ -165,8 +178,49 @@ extension Engine {
                 tcpSendSyn(index)
             } else {
                 tcpRewind(index)
+                // The window closed under data in flight: nothing went again, and the
+                // persist timer, armed by the rewind, takes over.
+                if tcp[index].persistAt != 0 {
+                    tcp[index].retransmitAt = 0
+                    tcp[index].retransmits = 0
+                    continue
+                }
             }
             tcp[index].retransmitAt = nowMilliseconds + backoff
         }
+    }
+
+    /// Starts the persist timer: the container's window is closed and nothing is in flight,
+    /// so no ACK is coming to say when it opens.
+    func tcpArmPersist(_ index: Int) {
+        guard tcp[index].persistAt == 0 else { return }
+        tcp[index].persistAt = nowMilliseconds + Self.tcpRetransmitMinimum
+        tcp[index].probes = 0
+    }
+
+    /// The persist timer fired: a window probe if the window is still closed and something
+    /// waits to be sent, else the timer stops (new data arms it again).
+    private func tcpPersistExpired(_ index: Int) {
+        let connection = tcp[index]
+        let waiting =
+            HostSocket.receiveQueued(tcp.socket(index)) > 0
+            || (connection.hostEOF && !connection.finSent)
+        guard connection.phase == .established, connection.containerWindow == 0,
+            connection.sendNext == connection.sendUnacked, waiting
+        else {
+            tcp[index].persistAt = 0
+            return
+        }
+        guard connection.probesUnanswered < Self.tcpRetransmitLimit else {
+            Log.debug("tcp", "[flow \(index)] the container stopped answering probes: reset")
+            return tcpReset(index)
+        }
+
+        tcpSendControl(index, sequence: connection.sendUnacked &- 1, flags: TCPSegment.flagACK)
+        statistics.tcpWindowProbes += 1
+        tcp[index].probes = min(connection.probes + 1, 6)
+        tcp[index].probesUnanswered += 1
+        tcp[index].persistAt =
+            nowMilliseconds + Self.tcpRetransmitMinimum << UInt64(tcp[index].probes)
     }
 }

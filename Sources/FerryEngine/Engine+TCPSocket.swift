@@ -123,6 +123,7 @@ extension Engine {
                 return tcpReset(index)
             }
             if events & EventLoop.writable != 0 { tcpSendAck(index) }
+            if events & EventLoop.remoteHangUp != 0 { tcp[index].hostEOF = true }
             if events & (EventLoop.readable | EventLoop.remoteHangUp | EventLoop.hangUp) != 0 {
                 tcpSendFromSocket(index)
             }
@@ -160,7 +161,10 @@ extension Engine {
             var room = Int(connection.containerWindow) - inFlight
             let skip = tcpPeekOffsetWorks == true ? 0 : inFlight
             if skip > 0 { room = min(room, tcpScratch.count - skip) }
-            guard room > 0 else { return }
+            guard room > 0 else {
+                if inFlight == 0 { tcpArmPersist(index) }
+                return
+            }
 
             // One slot per frame: headers in front, the payload peeked in place.
             let framePayload = tcpFramePayload(connection.segmentSize, family)

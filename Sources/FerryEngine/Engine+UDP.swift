@@ -10,8 +10,9 @@
 // A reply read from the socket becomes a frame from the destination the container used (not
 // the mapped one) to the container's address and port, so translation back is implicit.
 // Flows idle for `udpIdleTimeout` seconds are closed by the timer; when `udpFlowLimit` flows
-// exist, the one idle longest is evicted to make room. Errors a connected socket reports
-// (ECONNREFUSED after an ICMP port unreachable) are read and dropped.
+// exist, the one idle longest is evicted to make room. ICMP errors for a flow's datagrams
+// come back on its socket's error queue and go to the container as destination
+// unreachable messages (Engine+ICMPErrors); the error a read returns for them is dropped.
 
 import FerryAddress
 import FerryPacket
@@ -53,6 +54,7 @@ extension Engine {
             Log.debug("udp", "opening a socket failed: errno \(-fd)")
             return nil
         }
+        HostSocket.setReceiveErrors(fd, target.family)
         if key.sourcePort != 0,
             HostSocket.bind(fd, family: target.family, port: key.sourcePort) != 0
         {
@@ -63,9 +65,11 @@ extension Engine {
             kind: .udpFlow, subsystem: "udp")
     }
 
-    /// Reads replies from a flow's socket and writes them to the container.
-    func udpReceive(_ tag: EventTag) {
+    /// Reads replies from a flow's socket and writes them to the container; ICMP errors
+    /// first, when the socket reports one.
+    func udpReceive(_ tag: EventTag, _ events: UInt32) {
         guard let index = liveFlow(tag, in: udpFlows) else { return }
+        if events & EventLoop.hangUp != 0 { udpRelayErrors(index) }
         let flow = udpFlows[index]
         for _ in 0..<Self.socketBatch {
             let count = HostSocket.receive(flow.socket, into: socketBuffer)

@@ -213,7 +213,7 @@ public final class Engine {
                         return
                     }
                 case .udpFlow:
-                    udpReceive(tag)
+                    udpReceive(tag, events)
                 case .icmpFlow:
                     icmpReceive(tag)
                 case .tcpFlow:
@@ -287,4 +287,8 @@ struct EngineStatistics {
     /// Container data the host socket did not take whole (the window was too generous).
     var tcpShortWrites = 0
     var tcpRetransmits = 0
+    /// Probes of a window the container closed (the persist timer).
+    var tcpWindowProbes = 0
+    /// ICMP errors for UDP flows relayed to the container.
+    var icmpErrorsRelayed = 0
 }

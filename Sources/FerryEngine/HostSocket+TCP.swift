@@ -58,6 +58,11 @@ extension HostSocket {
         return max(0, size - size / 8 - queued)
     }
 
+    /// Bytes in the receive queue (SIOCINQ), peeked or not; zero on error.
+    static func receiveQueued(_ fd: Int32) -> Int {
+        max(0, Int(ferry_socket_inq(fd)))
+    }
+
     /// Writes `bytes` on a connected stream without blocking or raising SIGPIPE; the count
     /// accepted, or -errno.
     static func write(_ fd: Int32, _ bytes: PacketBytes) -> Int {

@@ -1,3 +1,4 @@
+import CFerryShim
 import FerryAddress
 import FerryPacket
 
@@ -67,6 +68,12 @@ enum HostSocket {
     static func connect(_ fd: Int32, to address: IPAddress, port: UInt16) -> Int32 {
         let result = withSocketAddress(address, port: port) { Glibc.connect(fd, $0, $1) }
         return result == 0 ? 0 : errno
+    }
+
+    /// Queues ICMP errors for the socket's datagrams on its error queue (IP_RECVERR or
+    /// IPV6_RECVERR, by `family`).
+    static func setReceiveErrors(_ fd: Int32, _ family: IPAddress.Family) {
+        _ = ferry_socket_recverr(fd, family == .ipv6 ? 1 : 0)
     }
 
     /// Sends `bytes` on a connected socket; the count sent, or -errno.

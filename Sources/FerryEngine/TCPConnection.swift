@@ -71,6 +71,13 @@ struct TCPConnection {
     /// zero when nothing waits.
     var retransmitAt: UInt64 = 0
     var retransmits: UInt8 = 0
+    /// Milliseconds on the monotonic clock when the container's closed window is probed
+    /// next (the persist timer); zero unless its window is zero with nothing in flight.
+    var persistAt: UInt64 = 0
+    /// Probes sent since the window closed (the backoff's exponent), and since the
+    /// container last answered anything.
+    var probes: UInt8 = 0
+    var probesUnanswered: UInt8 = 0
     /// The epoll events the socket is registered for.
     var events: UInt32 = 0
 

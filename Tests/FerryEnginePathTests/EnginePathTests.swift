@@ -112,6 +112,18 @@ struct EnginePathTests {
                 == "::ffff:10.99.0.1 40004 hello | 10.99.0.100 7001")
     }
 
+    /// A datagram to a closed port: the ICMP port unreachable the host's kernel gets on the
+    /// flow's socket reaches the container, whose socket reports ECONNREFUSED.
+    @Test func closedPortsAnswerPortUnreachable() throws {
+        let lab = try EngineLab()
+        for address in ["10.99.0.2", "fd99::2", "10.99.0.254", "fe80::1%tap0"] {
+            let result = try lab.exec(
+                ["python3", EngineLab.fixture("udp_refused.py"), address, "7997"])
+            let answer = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(answer == "refused", "\(address): \(answer) \(result.stderr)")
+        }
+    }
+
     @Test func gatewayIsNotTheHostWithoutMapping() throws {
         let lab = try EngineLab(["--no-map-gw"])
         try lab.echoServer(in: lab.host, port: 7001)

@@ -5,8 +5,9 @@ import Testing
 
 /// TCP through the engine, against Python peers in the lab's namespaces: whole transfers
 /// checked by SHA-256 both ways, the address mapping, refused and unreachable destinations,
-/// half-close in both orders, and a reader that never reads. Root only, like the rest of
-/// the lab; serialized, since every test moves hundreds of MiB on a two-core machine.
+/// half-close in both orders, a reader that never reads and one that pauses until its
+/// window is closed. Root only, like the rest of the lab; serialized, since every test
+/// moves hundreds of MiB on a two-core machine.
 @Suite(.enabled(if: TestPaths.isRoot, "making namespaces and taps needs root"), .serialized)
 struct EngineTCPTests {
     static let hundredMiB = 100 << 20
@@ -101,6 +102,29 @@ struct EngineTCPTests {
         Thread.sleep(forTimeInterval: 0.5)
         let seen = (try? String(contentsOf: results, encoding: .utf8)) ?? ""
         #expect(seen == "\(output.dropFirst(3)) 10000000\n", "\(seen) vs \(output)")
+    }
+
+    /// A container reader that stops until its window is closed, then reads on after its
+    /// window update was lost (dropped by nftables in the container): the engine's window
+    /// probes, answered while the window stays closed, are what restarts the transfer.
+    @Test(arguments: ["10.99.0.2", "fd99::2"])
+    func aClosedWindowIsProbedUntilItOpens(address: String) throws {
+        let lab = try EngineLab()
+        try server(lab, in: lab.server, 7104, "transfer")
+        let output = try lab.run([
+            "python3", EngineLab.fixture("tcp_zero_window.py"), address, "7104", "\(64 << 20)",
+        ]).split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        #expect(output.first == "ok", "\(output)")
+        let counts = output.dropFirst().compactMap { Int($0) }
+        #expect(counts.count == 3, "\(output)")
+        guard counts.count == 3 else { return }
+        // Four seconds of a closed window: probes at growing intervals, and answers to
+        // them (the container's kernel answers at most one in 500 ms); then the lost
+        // window update.
+        #expect(counts[0] >= 2 && counts[0] <= 8, "probes: \(counts[0])")
+        #expect(counts[1] >= 1 && counts[1] <= counts[0], "answers: \(counts[1])")
+        #expect(counts[2] >= 1, "window updates dropped: \(counts[2])")
+        #expect(lab.flowSocketsAfterClose() == 0)
     }
 
     /// A host reader that never reads: the engine stops acknowledging, so the container's

@@ -3,6 +3,7 @@
 #ifndef FERRY_ENGINE_SHIM_H
 #define FERRY_ENGINE_SHIM_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /// epoll_create1(EPOLL_CLOEXEC).
@@ -33,6 +34,33 @@ int ferry_timerfd_periodic(int interval_ms);
 /// ioctl(SIOCOUTQ): bytes in a TCP socket's send queue (not yet sent or not yet
 /// acknowledged), or -1 with errno.
 int ferry_socket_outq(int fd);
+
+/// ioctl(SIOCINQ): bytes in a TCP socket's receive queue not yet read (peeked bytes
+/// included), or -1 with errno.
+int ferry_socket_inq(int fd);
+
+/// setsockopt(IP_RECVERR), or IPV6_RECVERR when `ipv6`: ICMP errors for the socket's
+/// datagrams are queued on its error queue. Returns 0, or -1 with errno.
+int ferry_socket_recverr(int fd, int ipv6);
+
+/// ee_origin of an error that an ICMP or ICMPv6 message reported.
+extern const uint8_t FERRY_SO_EE_ORIGIN_ICMP;
+extern const uint8_t FERRY_SO_EE_ORIGIN_ICMP6;
+
+/// What a socket's error queue says about one error (struct sock_extended_err).
+struct ferry_icmp_error {
+    /// Where the error came from: FERRY_SO_EE_ORIGIN_ICMP or _ICMP6 for an ICMP message.
+    uint8_t origin;
+    uint8_t type;
+    uint8_t code;
+    /// The next-hop MTU of "fragmentation needed" or "packet too big".
+    uint32_t info;
+};
+
+/// recvmsg(MSG_ERRQUEUE | MSG_DONTWAIT): one queued error; the payload of the datagram it
+/// is about goes to `data` (up to `length` bytes). Returns that payload's length, or -1
+/// with errno (EAGAIN when the queue is empty).
+int ferry_socket_error_queue(int fd, void *data, size_t length, struct ferry_icmp_error *error);
 
 /// accept4(SOCK_NONBLOCK | SOCK_CLOEXEC) with the peer's sockaddr in `address` (room for
 /// `*length` bytes); the descriptor, or -1 with errno.
