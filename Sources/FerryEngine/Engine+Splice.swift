@@ -1,0 +1,135 @@
+// Theory of operation (spliced `-T` connections: moving the bytes)
+//
+// Opened from a `-T` listener's accept (Engine+Loopback), a connection is pumped on every
+// event of either socket: each direction drains its pipe into the destination, then
+// refills it from the source, until one would block (SpliceTable has the states).
+
+import CFerryShim
+import FerryAddress
+import FerrySystem
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+extension Engine {
+    /// Bytes asked of one splice(2) into a pipe; the pipe takes what it has room for.
+    static let spliceChunk = 1 << 20
+
+    /// Connects to the host's loopback for an accepted container connection, and enters
+    /// both in the splice table and the loop; a failure resets the container's side.
+    func spliceOpen(container fd: Int32, to address: IPAddress, port: UInt16) {
+        let splices = loopback.splices
+        let host =
+            splices.isFull
+            ? -EMFILE : HostSocket.open(address.family, type: HostSocket.stream, protocol: 0)
+        guard host >= 0 else {
+            Log.debug("splice", "no room or no socket for a connection: errno \(-host)")
+            HostSocket.setResetOnClose(fd)
+            _ = close(fd)
+            return
+        }
+        let code = HostSocket.connect(host, to: address, port: port)
+        guard code == 0 || code == EINPROGRESS,
+            let index = splices.insert(container: fd, host: host)
+        else {
+            Log.debug("splice", "connecting to \(address) port \(port) failed: errno \(code)")
+            HostSocket.setResetOnClose(fd)
+            _ = close(fd)
+            _ = close(host)
+            return
+        }
+        let generation = splices[index].generation
+        let events = EventLoop.readable | EventLoop.writable | EventLoop.edgeTriggered
+        do {
+            try loop?.add(
+                fd, tag: EventTag(.splice, index: index << 1, generation: generation),
+                events: events)
+            try loop?.add(
+                host, tag: EventTag(.splice, index: index << 1 | 1, generation: generation),
+                events: events)
+        } catch {
+            Log.debug("splice", "\(error)")
+            return splices.remove(index, reset: true)
+        }
+        Log.debug("splice", "[\(index)] to \(address) port \(port)")
+        if code == 0 {
+            splices[index].connecting = false
+            splicePump(index)
+        }
+    }
+
+    /// An event on either socket of a spliced connection.
+    func spliceEvent(_ tag: EventTag, _ events: UInt32) {
+        let splices = loopback.splices
+        let index = tag.index >> 1
+        guard index < splices.capacity, splices[index].container >= 0,
+            splices[index].generation == tag.generation
+        else { return }
+        if splices[index].connecting {
+            // Until the host side is connected, the container's bytes wait in its socket.
+            guard tag.index & 1 == 1 else { return }
+            let error = HostSocket.pendingError(splices[index].host)
+            if error != 0 {
+                Log.debug("splice", "[\(index)] connect failed: errno \(error)")
+                return splices.remove(index, reset: true)
+            }
+            guard events & EventLoop.writable != 0 else { return }
+            splices[index].connecting = false
+        }
+        splicePump(index)
+    }
+
+    /// Moves what can be moved both ways, then closes the connection when both directions
+    /// have ended, or resets it on an error.
+    func splicePump(_ index: Int) {
+        let splices = loopback.splices
+        var connection = splices[index]
+        let upward = Self.spliceMove(
+            from: connection.container, to: connection.host, &connection.toHost)
+        let downward = Self.spliceMove(
+            from: connection.host, to: connection.container, &connection.toContainer)
+        splices[index] = connection
+        if !upward || !downward {
+            Log.debug("splice", "[\(index)] reset")
+            return splices.remove(index, reset: true)
+        }
+        if connection.toHost.finished && connection.toContainer.finished {
+            Log.debug("splice", "[\(index)] closed")
+            splices.remove(index, reset: false)
+        }
+    }
+
+    /// Fast path, zero copy: one direction, source → pipe → destination, until one would
+    /// block or the end is passed on; false on an error.
+    static func spliceMove(
+        from source: Int32, to destination: Int32, _ direction: inout SpliceDirection
+    ) -> Bool {
+        while true {
+            if direction.pending > 0 {
+                let moved = ferry_splice(direction.pipeRead, destination, direction.pending)
+                if moved > 0 {
+                    direction.pending -= moved
+                    continue
+                }
+                return moved == -Int(EAGAIN)
+            }
+            if direction.sourceEnded {
+                if !direction.finished {
+                    _ = shutdown(destination, Int32(SHUT_WR))
+                    direction.finished = true
+                }
+                return true
+            }
+            // The pipe is empty here, so "would block" means the source has nothing.
+            let filled = ferry_splice(source, direction.pipeWrite, spliceChunk)
+            if filled > 0 {
+                direction.pending = filled
+            } else if filled == 0 {
+                direction.sourceEnded = true
+            } else {
+                return filled == -Int(EAGAIN)
+            }
+        }
+    }
+}
