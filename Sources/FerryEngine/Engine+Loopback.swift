@@ -43,7 +43,7 @@ extension Engine {
                     if forward.address == nil && (code == EADDRNOTAVAIL || code == EAFNOSUPPORT) {
                         continue
                     }
-                    throw ForwardError(forward: forward, port: port, code: code)
+                    throw ForwardError(forward: forward, port: port, code: code, inContainer: true)
                 }
             }
             Log.info("engine", "forwarding \(forward) from the container's loopback")
