@@ -2,7 +2,10 @@
 //
 // Opened from a `-T` listener's accept (Engine+Loopback), a connection is pumped on every
 // event of either socket: each direction drains its pipe into the destination, then
-// refills it from the source, until one would block (SpliceTable has the states).
+// refills it from the source, until one would block (SpliceTable has the states). A pump
+// moves at most `spliceBudget` bytes per direction: a connection that spent it goes on the
+// table's "more to do" ring, served by `spliceContinue` once the loop has handled its
+// events, so one fast connection shares the thread with the tap, the timer and the others.
 
 import CFerryShim
 import FerryAddress
@@ -12,9 +15,20 @@ import FerrySystem
     import Glibc
 #endif
 
+/// How a pump of one direction ended.
+enum SpliceOutcome {
+    /// Source or destination would block: an edge will tell when to go on.
+    case waiting
+    /// The budget is spent with the source perhaps not empty: no edge will come for it.
+    case budgetSpent
+    case failed
+}
+
 extension Engine {
     /// Bytes asked of one splice(2) into a pipe; the pipe takes what it has room for.
     static let spliceChunk = 1 << 20
+    /// Bytes one pump moves at most per direction (a few milliseconds on a loopback).
+    static let spliceBudget = 4 << 20
 
     /// Connects to the host's loopback for an accepted container connection, and enters
     /// both in the splice table and the loop; a failure resets the container's side.
@@ -80,31 +94,45 @@ extension Engine {
         splicePump(index)
     }
 
-    /// Moves what can be moved both ways, then closes the connection when both directions
-    /// have ended, or resets it on an error.
+    /// Pumps, once each, the connections that spent their budget before; called after each
+    /// batch of events. Those that spend it again wait for the next round.
+    func spliceContinue() {
+        let splices = loopback.splices
+        for _ in 0..<splices.moreCount {
+            let index = splices.dequeueMore()
+            guard splices[index].container >= 0, !splices[index].connecting else { continue }
+            splicePump(index)
+        }
+    }
+
+    /// Moves what the budget allows both ways, then closes the connection when both
+    /// directions have ended, resets it on an error, or leaves it on the "more to do" ring.
     func splicePump(_ index: Int) {
         let splices = loopback.splices
         var connection = splices[index]
-        let upward = Self.spliceMove(
+        let (upward, _) = Self.spliceMove(
             from: connection.container, to: connection.host, &connection.toHost)
-        let downward = Self.spliceMove(
+        let (downward, _) = Self.spliceMove(
             from: connection.host, to: connection.container, &connection.toContainer)
         splices[index] = connection
-        if !upward || !downward {
+        if upward == .failed || downward == .failed {
             Log.debug("splice", "[\(index)] reset")
             return splices.remove(index, reset: true)
         }
         if connection.toHost.finished && connection.toContainer.finished {
             Log.debug("splice", "[\(index)] closed")
-            splices.remove(index, reset: false)
+            return splices.remove(index, reset: false)
         }
+        if upward == .budgetSpent || downward == .budgetSpent { splices.enqueueMore(index) }
     }
 
     /// Fast path, zero copy: one direction, source → pipe → destination, until one would
-    /// block or the end is passed on; false on an error.
+    /// block, the end is passed on, or `spliceBudget` bytes came from the source; returns
+    /// how it ended and the bytes it took from the source.
     static func spliceMove(
         from source: Int32, to destination: Int32, _ direction: inout SpliceDirection
-    ) -> Bool {
+    ) -> (SpliceOutcome, Int) {
+        var taken = 0
         while true {
             if direction.pending > 0 {
                 let moved = ferry_splice(direction.pipeRead, destination, direction.pending)
@@ -112,24 +140,27 @@ extension Engine {
                     direction.pending -= moved
                     continue
                 }
-                return moved == -Int(EAGAIN)
+                return (moved == -Int(EAGAIN) ? .waiting : .failed, taken)
             }
             if direction.sourceEnded {
                 if !direction.finished {
                     _ = shutdown(destination, Int32(SHUT_WR))
                     direction.finished = true
                 }
-                return true
+                return (.waiting, taken)
             }
+            if taken >= spliceBudget { return (.budgetSpent, taken) }
             // The pipe is empty here, so "would block" means the source has nothing.
             let filled = ferry_splice(source, direction.pipeWrite, spliceChunk)
             if filled > 0 {
                 direction.pending = filled
+                taken += filled
             } else if filled == 0 {
                 direction.sourceEnded = true
             } else {
-                return filled == -Int(EAGAIN)
+                return (filled == -Int(EAGAIN) ? .waiting : .failed, taken)
             }
         }
     }
+
 }

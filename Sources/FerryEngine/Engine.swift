@@ -186,7 +186,8 @@ public final class Engine {
         Log.info("engine", "running on tap \(config.interfaceName)")
 
         while true {
-            let count = try loop.wait(timeout: -1)
+            // Spliced connections with more to do: look for events without waiting.
+            let count = try loop.wait(timeout: loopback.splices.moreCount > 0 ? 0 : -1)
             updateClock()
             for index in 0..<count {
                 let tag = loop.tag(at: index)
@@ -234,6 +235,7 @@ public final class Engine {
                     break
                 }
             }
+            spliceContinue()
         }
     }
 

@@ -10,8 +10,15 @@
 //
 // End of stream on one source is passed on as shutdown(SHUT_WR) of the other socket once
 // its pipe is empty (half-close); when both directions have ended the connection closes.
-// An error on either side resets the other (SO_LINGER zero). The table is allocated once;
-// a slot keeps its two pipes for the next connection when they are empty.
+// An error on either side resets the other (SO_LINGER zero).
+//
+// Fairness: one wake-up moves at most a budget of bytes per direction (Engine+Loopback).
+// A connection that spent it with data still waiting goes on the "more to do" ring, which
+// the loop serves after its events (an edge-triggered descriptor gives no new event for
+// bytes already there), waiting for no new event while the ring is not empty.
+//
+// The table and the ring are allocated once; a slot keeps its two pipes for the next
+// connection when they are empty.
 
 import CFerryShim
 
@@ -54,6 +61,11 @@ final class SpliceTable {
     private let entries: UnsafeMutableBufferPointer<SpliceConnection>
     private let free: UnsafeMutableBufferPointer<Int32>
     private var freeCount: Int
+    /// Slots with more to do: a ring, each slot in it at most once (`queued`).
+    private let more: UnsafeMutableBufferPointer<Int32>
+    private let queued: UnsafeMutableBufferPointer<Bool>
+    private var moreHead = 0
+    private(set) var moreCount = 0
 
     init(capacity: Int) {
         self.capacity = max(1, capacity)
@@ -62,6 +74,10 @@ final class SpliceTable {
         free = .allocate(capacity: self.capacity)
         for index in 0..<self.capacity { free[index] = Int32(self.capacity - 1 - index) }
         freeCount = self.capacity
+        more = .allocate(capacity: self.capacity)
+        more.initialize(repeating: -1)
+        queued = .allocate(capacity: self.capacity)
+        queued.initialize(repeating: false)
     }
 
     deinit {
@@ -74,6 +90,8 @@ final class SpliceTable {
         }
         entries.deallocate()
         free.deallocate()
+        more.deallocate()
+        queued.deallocate()
     }
 
     var isFull: Bool { freeCount == 0 }
@@ -114,6 +132,24 @@ final class SpliceTable {
         Self.recyclePipe(&entries[index].toContainer)
         free[freeCount] = Int32(index)
         freeCount += 1
+    }
+
+    /// Puts a slot on the "more to do" ring, unless it is there already.
+    func enqueueMore(_ index: Int) {
+        guard !queued[index] else { return }
+        queued[index] = true
+        more[(moreHead + moreCount) % capacity] = Int32(index)
+        moreCount += 1
+    }
+
+    /// Takes the oldest slot off the ring (it may have closed since: check its sockets).
+    func dequeueMore() -> Int {
+        precondition(moreCount > 0, "splice ring empty")
+        let index = Int(more[moreHead])
+        moreHead = (moreHead + 1) % capacity
+        moreCount -= 1
+        queued[index] = false
+        return index
     }
 
     private static func closeSocket(_ fd: Int32, reset: Bool) {
