@@ -6,6 +6,10 @@
 // moves at most `spliceBudget` bytes per direction: a connection that spent it goes on the
 // table's "more to do" ring, served by `spliceContinue` once the loop has handled its
 // events, so one fast connection shares the thread with the tap, the timer and the others.
+//
+// Once a second the tick closes connections that are half-closed (one source ended) and
+// have moved nothing for `spliceHalfClosedTimeout` seconds: a peer that never closes its
+// half does not hold a slot forever.
 
 import CFerryShim
 import FerryAddress
@@ -45,7 +49,7 @@ extension Engine {
         }
         let code = HostSocket.connect(host, to: address, port: port)
         guard code == 0 || code == EINPROGRESS,
-            let index = splices.insert(container: fd, host: host)
+            let index = splices.insert(container: fd, host: host, now: now)
         else {
             Log.debug("splice", "connecting to \(address) port \(port) failed: errno \(code)")
             HostSocket.setResetOnClose(fd)
@@ -110,10 +114,11 @@ extension Engine {
     func splicePump(_ index: Int) {
         let splices = loopback.splices
         var connection = splices[index]
-        let (upward, _) = Self.spliceMove(
+        let (upward, movedUp) = Self.spliceMove(
             from: connection.container, to: connection.host, &connection.toHost)
-        let (downward, _) = Self.spliceMove(
+        let (downward, movedDown) = Self.spliceMove(
             from: connection.host, to: connection.container, &connection.toContainer)
+        if movedUp + movedDown > 0 { connection.lastActive = now }
         splices[index] = connection
         if upward == .failed || downward == .failed {
             Log.debug("splice", "[\(index)] reset")
@@ -163,4 +168,21 @@ extension Engine {
         }
     }
 
+    /// From the tick: closes the connections half-closed and idle for longer than the
+    /// timeout (both sockets, without a reset: the open half sees an end of stream).
+    func spliceExpireHalfClosed() {
+        let splices = loopback.splices
+        guard splices.count > 0 else { return }
+        let timeout = UInt64(max(1, config.spliceHalfClosedTimeout))
+        var expired = 0
+        for index in 0..<splices.capacity where splices[index].container >= 0 {
+            let connection = splices[index]
+            guard connection.toHost.sourceEnded || connection.toContainer.sourceEnded,
+                now >= connection.lastActive + timeout
+            else { continue }
+            splices.remove(index, reset: false)
+            expired += 1
+        }
+        if expired > 0 { Log.debug("splice", "\(expired) half-closed connections expired") }
+    }
 }

@@ -50,6 +50,8 @@ struct SpliceConnection {
     var toHost = SpliceDirection()
     var toContainer = SpliceDirection()
     var generation: UInt32 = 0
+    /// When bytes last moved either way (monotonic seconds), for the half-closed timeout.
+    var lastActive: UInt64 = 0
 }
 
 /// A fixed-size table of spliced connections.
@@ -104,7 +106,7 @@ final class SpliceTable {
 
     /// Takes a free slot for a connection between `container` and `host`, with empty pipes
     /// ready; nil when the pipes cannot be made (the sockets are left to the caller).
-    func insert(container: Int32, host: Int32) -> Int? {
+    func insert(container: Int32, host: Int32, now: UInt64) -> Int? {
         precondition(freeCount > 0, "splice table full")
         let index = Int(free[freeCount - 1])
         guard Self.preparePipe(&entries[index].toHost),
@@ -114,6 +116,7 @@ final class SpliceTable {
         entries[index].container = container
         entries[index].host = host
         entries[index].connecting = true
+        entries[index].lastActive = now
         entries[index].generation = (entries[index].generation &+ 1) & 0xFF_FFFF
         return index
     }
