@@ -17,8 +17,9 @@
 // the loop serves after its events (an edge-triggered descriptor gives no new event for
 // bytes already there), waiting for no new event while the ring is not empty.
 //
-// The table and the ring are allocated once; a slot keeps its two pipes for the next
-// connection when they are empty.
+// The table, the ring and the pool of pipes are allocated once. A closed connection's two
+// pipes, when empty, go to a small pool for the next connection; beyond it they are closed,
+// so a burst of connections does not keep four descriptors per slot afterwards.
 
 import CFerryShim
 
@@ -28,7 +29,7 @@ import CFerryShim
 
 /// One direction of a spliced connection.
 struct SpliceDirection {
-    /// The pipe: read end, write end; -1 until the slot first needs it.
+    /// The pipe: read end, write end; -1 while the slot is free.
     var pipeRead: Int32 = -1
     var pipeWrite: Int32 = -1
     /// Bytes in the pipe, not yet passed on.
@@ -54,10 +55,16 @@ struct SpliceConnection {
     var lastActive: UInt64 = 0
 }
 
+/// Two pipes, each as read end and write end, idle in the pool.
+private typealias PipePair = (Int32, Int32, Int32, Int32)
+
 /// A fixed-size table of spliced connections.
 final class SpliceTable {
     /// Bytes each pipe is asked to hold (the default is 64 KiB).
     static let pipeSize = 256 << 10
+
+    /// Closed connections whose pipes are kept for the next ones.
+    static let pipePoolLimit = 16
 
     let capacity: Int
     private let entries: UnsafeMutableBufferPointer<SpliceConnection>
@@ -68,6 +75,8 @@ final class SpliceTable {
     private let queued: UnsafeMutableBufferPointer<Bool>
     private var moreHead = 0
     private(set) var moreCount = 0
+    private let pipePool: UnsafeMutableBufferPointer<PipePair>
+    private(set) var pipePoolCount = 0
 
     init(capacity: Int) {
         self.capacity = max(1, capacity)
@@ -80,20 +89,23 @@ final class SpliceTable {
         more.initialize(repeating: -1)
         queued = .allocate(capacity: self.capacity)
         queued.initialize(repeating: false)
+        pipePool = .allocate(capacity: Self.pipePoolLimit)
+        pipePool.initialize(repeating: (-1, -1, -1, -1))
     }
 
     deinit {
-        for index in 0..<capacity {
-            remove(index, reset: false)
-            for direction in [entries[index].toHost, entries[index].toContainer] {
-                if direction.pipeRead >= 0 { _ = close(direction.pipeRead) }
-                if direction.pipeWrite >= 0 { _ = close(direction.pipeWrite) }
-            }
+        for index in 0..<capacity { remove(index, reset: false) }
+        for pair in pipePool.prefix(pipePoolCount) {
+            _ = close(pair.0)
+            _ = close(pair.1)
+            _ = close(pair.2)
+            _ = close(pair.3)
         }
         entries.deallocate()
         free.deallocate()
         more.deallocate()
         queued.deallocate()
+        pipePool.deallocate()
     }
 
     var isFull: Bool { freeCount == 0 }
@@ -105,13 +117,23 @@ final class SpliceTable {
     }
 
     /// Takes a free slot for a connection between `container` and `host`, with empty pipes
-    /// ready; nil when the pipes cannot be made (the sockets are left to the caller).
+    /// ready (from the pool, else new); nil when the pipes cannot be made (the sockets are
+    /// left to the caller).
     func insert(container: Int32, host: Int32, now: UInt64) -> Int? {
         precondition(freeCount > 0, "splice table full")
         let index = Int(free[freeCount - 1])
-        guard Self.preparePipe(&entries[index].toHost),
-            Self.preparePipe(&entries[index].toContainer)
-        else { return nil }
+        if pipePoolCount > 0 {
+            pipePoolCount -= 1
+            let pair = pipePool[pipePoolCount]
+            entries[index].toHost = SpliceDirection(pipeRead: pair.0, pipeWrite: pair.1)
+            entries[index].toContainer = SpliceDirection(pipeRead: pair.2, pipeWrite: pair.3)
+        } else {
+            guard Self.makePipe(&entries[index].toHost) else { return nil }
+            guard Self.makePipe(&entries[index].toContainer) else {
+                Self.closePipe(&entries[index].toHost)
+                return nil
+            }
+        }
         freeCount -= 1
         entries[index].container = container
         entries[index].host = host
@@ -121,8 +143,8 @@ final class SpliceTable {
         return index
     }
 
-    /// Closes both sockets (with a reset when `reset`), keeps the pipes when they are empty,
-    /// and frees the slot.
+    /// Closes both sockets (with a reset when `reset`), gives the pipes to the pool when
+    /// they are empty and it has room (else closes them), and frees the slot.
     func remove(_ index: Int, reset: Bool) {
         guard entries[index].container >= 0 else { return }
         // One call per socket, not a loop over an array literal: nothing is allocated per
@@ -131,8 +153,17 @@ final class SpliceTable {
         Self.closeSocket(entries[index].host, reset: reset)
         entries[index].container = -1
         entries[index].host = -1
-        Self.recyclePipe(&entries[index].toHost)
-        Self.recyclePipe(&entries[index].toContainer)
+        let up = entries[index].toHost
+        let down = entries[index].toContainer
+        if up.pending == 0 && down.pending == 0 && pipePoolCount < Self.pipePoolLimit {
+            pipePool[pipePoolCount] = (up.pipeRead, up.pipeWrite, down.pipeRead, down.pipeWrite)
+            pipePoolCount += 1
+            entries[index].toHost = SpliceDirection()
+            entries[index].toContainer = SpliceDirection()
+        } else {
+            Self.closePipe(&entries[index].toHost)
+            Self.closePipe(&entries[index].toContainer)
+        }
         free[freeCount] = Int32(index)
         freeCount += 1
     }
@@ -161,28 +192,20 @@ final class SpliceTable {
         _ = close(fd)
     }
 
-    private static func preparePipe(_ direction: inout SpliceDirection) -> Bool {
-        if direction.pipeRead < 0 {
-            var ends: (Int32, Int32) = (-1, -1)
-            let made = withUnsafeMutableBytes(of: &ends) {
-                ferry_pipe_nonblocking(
-                    $0.baseAddress?.assumingMemoryBound(to: Int32.self), Int32(pipeSize))
-            }
-            guard made == 0 else { return false }
-            direction.pipeRead = ends.0
-            direction.pipeWrite = ends.1
+    private static func makePipe(_ direction: inout SpliceDirection) -> Bool {
+        var ends: (Int32, Int32) = (-1, -1)
+        let made = withUnsafeMutableBytes(of: &ends) {
+            ferry_pipe_nonblocking(
+                $0.baseAddress?.assumingMemoryBound(to: Int32.self), Int32(pipeSize))
         }
-        direction.pending = 0
-        direction.sourceEnded = false
-        direction.finished = false
+        guard made == 0 else { return false }
+        direction = SpliceDirection(pipeRead: ends.0, pipeWrite: ends.1)
         return true
     }
 
-    /// A pipe with bytes left in it is closed rather than handed to the next connection.
-    private static func recyclePipe(_ direction: inout SpliceDirection) {
-        guard direction.pending > 0 else { return }
-        _ = close(direction.pipeRead)
-        _ = close(direction.pipeWrite)
+    private static func closePipe(_ direction: inout SpliceDirection) {
+        if direction.pipeRead >= 0 { _ = close(direction.pipeRead) }
+        if direction.pipeWrite >= 0 { _ = close(direction.pipeWrite) }
         direction = SpliceDirection()
     }
 }

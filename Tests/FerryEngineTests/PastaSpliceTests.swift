@@ -48,6 +48,16 @@ extension EngineEnvironmentSuite {
             return result.stdout.split(separator: "\n").count
         }
 
+        /// The pipes the engine holds.
+        static func pipes(_ engine: pid_t) throws -> Int {
+            let directory = "/proc/\(engine)/fd"
+            return try FileManager.default.contentsOfDirectory(atPath: directory).filter {
+                let target = try? FileManager.default.destinationOfSymbolicLink(
+                    atPath: directory + "/" + $0)
+                return target?.hasPrefix("pipe:") == true
+            }.count
+        }
+
         /// Connections whose container side ended its stream while the host's server never
         /// closes are closed once idle for the half-closed timeout (2 s here, through the
         /// tests' environment knob; 60 s otherwise); open ones stay.
@@ -69,6 +79,38 @@ extension EngineEnvironmentSuite {
             #expect(try Loopback.eventually { try Self.clients(container, port: 7750) == 2 })
             sleep(3)
             #expect(try Self.clients(container, port: 7750) == 2)
+
+            container.stop()
+            #expect(Attach.waitUntilGone(engine))
+        }
+
+        /// A burst of 100 connections takes two pipes each; once they close, the engine keeps
+        /// the pipes of at most 16 (SpliceTable.pipePoolLimit), not all 200.
+        @Test func closedConnectionsGiveBackTheirPipes() throws {
+            let environment = try Env()
+            defer { environment.remove() }
+            try environment.startServer(
+                in: environment.host,
+                ["python3", Loopback.peer("tcp_server.py"), "any", "7751", "transfer"])
+            let (container, engine) = try Loopback.engine(
+                environment, ["-t", "none", "-u", "none", "-T", "7751", "-U", "none"])
+            let before = try Self.pipes(engine)
+
+            let holder = try Loopback.startInContainer(
+                container, "tcp_many.py 127.0.0.1 7751 100 hold")
+            #expect(try Loopback.eventually { try Self.pipes(engine) - before >= 400 })
+            kill(holder, SIGTERM)
+            #expect(try Loopback.eventually { try Self.clients(container, port: 7751) == 0 })
+            let released = try Loopback.eventually { try Self.pipes(engine) - before <= 16 * 4 }
+            let left = try Self.pipes(engine) - before
+            #expect(released, "\(left) pipe descriptors left")
+
+            // The pool serves the next connections.
+            let after = try container.exec([
+                "python3", Loopback.peer("tcp_client.py"), "127.0.0.1", "7751", "100000",
+                "100000",
+            ])
+            #expect(Loopback.trimmed(after).hasPrefix("ok "), "\(after.stdout) \(after.stderr)")
 
             container.stop()
             #expect(Attach.waitUntilGone(engine))
