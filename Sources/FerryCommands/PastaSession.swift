@@ -46,6 +46,12 @@ struct PastaSession {
             try attachHelper(plan, userns: userns, netns: netns)
         }
         config.interfaceName = attached.name
+        // Only the tests set it, to see a half-closed connection expire in seconds.
+        if let text = ProcessInfo.processInfo.environment["FERRY_SPLICE_HALF_CLOSED_TIMEOUT"],
+            let seconds = Int(text), seconds > 0
+        {
+            config.spliceHalfClosedTimeout = seconds
+        }
 
         // 4. How the engine learns that the namespace is gone.
         let watch: EngineLifecycle.Watch =

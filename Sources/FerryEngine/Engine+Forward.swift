@@ -46,9 +46,13 @@ public struct ForwardError: Error, CustomStringConvertible {
     public var forward: EngineConfig.Forward
     public var port: UInt16
     public var code: Int32
+    /// The port is the container's (`-T`, `-U`), not the host's.
+    public var inContainer = false
 
     public var description: String {
-        "forwarding \(forward) failed: port \(port): \(String(cString: strerror(code)))"
+        let side = inContainer ? " in the container" : ""
+        let reason = String(cString: strerror(code))
+        return "forwarding \(forward) failed: port \(port)\(side): \(reason)"
     }
 }
 

@@ -7,8 +7,9 @@
 //
 // TCP: a connection accepted on one is joined to a socket the engine connects to the
 // host's loopback (same family) on the target port, and the two are spliced (SpliceTable
-// has the states). A refused connect resets the container's side. Nothing goes through the
-// tap, so these connections are not in the translated connection table.
+// has the states, Engine+Splice moves the bytes). A refused connect resets the container's
+// side. Nothing goes through the tap, so these connections are not in the translated
+// connection table.
 //
 // UDP: Engine+LoopbackUDP.
 
@@ -28,9 +29,6 @@ extension Engine {
         set { loopback.helper = newValue }
     }
 
-    /// Bytes asked of one splice(2) into a pipe; the pipe takes what it has room for.
-    static let spliceChunk = 1 << 20
-
     /// Opens the `-T` and `-U` listeners of the command line through the helper.
     func bindNamespaceForwards() throws(ForwardError) {
         for forward in config.namespaceForwards {
@@ -45,7 +43,7 @@ extension Engine {
                     if forward.address == nil && (code == EADDRNOTAVAIL || code == EAFNOSUPPORT) {
                         continue
                     }
-                    throw ForwardError(forward: forward, port: port, code: code)
+                    throw ForwardError(forward: forward, port: port, code: code, inContainer: true)
                 }
             }
             Log.info("engine", "forwarding \(forward) from the container's loopback")
@@ -135,123 +133,6 @@ extension Engine {
                 return acceptFailed(listener.socket, tag: tag, code: -fd, subsystem: "splice")
             }
             spliceOpen(container: fd, to: listener.loopback, port: listener.targetPort)
-        }
-    }
-
-    /// Connects to the host's loopback for an accepted container connection, and enters
-    /// both in the splice table and the loop; a failure resets the container's side.
-    private func spliceOpen(container fd: Int32, to address: IPAddress, port: UInt16) {
-        let splices = loopback.splices
-        let host =
-            splices.isFull
-            ? -EMFILE : HostSocket.open(address.family, type: HostSocket.stream, protocol: 0)
-        guard host >= 0 else {
-            Log.debug("splice", "no room or no socket for a connection: errno \(-host)")
-            HostSocket.setResetOnClose(fd)
-            _ = close(fd)
-            return
-        }
-        let code = HostSocket.connect(host, to: address, port: port)
-        guard code == 0 || code == EINPROGRESS,
-            let index = splices.insert(container: fd, host: host)
-        else {
-            Log.debug("splice", "connecting to \(address) port \(port) failed: errno \(code)")
-            HostSocket.setResetOnClose(fd)
-            _ = close(fd)
-            _ = close(host)
-            return
-        }
-        let generation = splices[index].generation
-        let events = EventLoop.readable | EventLoop.writable | EventLoop.edgeTriggered
-        do {
-            try loop?.add(
-                fd, tag: EventTag(.splice, index: index << 1, generation: generation),
-                events: events)
-            try loop?.add(
-                host, tag: EventTag(.splice, index: index << 1 | 1, generation: generation),
-                events: events)
-        } catch {
-            Log.debug("splice", "\(error)")
-            return splices.remove(index, reset: true)
-        }
-        Log.debug("splice", "[\(index)] to \(address) port \(port)")
-        if code == 0 {
-            splices[index].connecting = false
-            splicePump(index)
-        }
-    }
-
-    /// An event on either socket of a spliced connection.
-    func spliceEvent(_ tag: EventTag, _ events: UInt32) {
-        let splices = loopback.splices
-        let index = tag.index >> 1
-        guard index < splices.capacity, splices[index].container >= 0,
-            splices[index].generation == tag.generation
-        else { return }
-        if splices[index].connecting {
-            // Until the host side is connected, the container's bytes wait in its socket.
-            guard tag.index & 1 == 1 else { return }
-            let error = HostSocket.pendingError(splices[index].host)
-            if error != 0 {
-                Log.debug("splice", "[\(index)] connect failed: errno \(error)")
-                return splices.remove(index, reset: true)
-            }
-            guard events & EventLoop.writable != 0 else { return }
-            splices[index].connecting = false
-        }
-        splicePump(index)
-    }
-
-    /// Moves what can be moved both ways, then closes the connection when both directions
-    /// have ended, or resets it on an error.
-    func splicePump(_ index: Int) {
-        let splices = loopback.splices
-        var connection = splices[index]
-        let upward = Self.spliceMove(
-            from: connection.container, to: connection.host, &connection.toHost)
-        let downward = Self.spliceMove(
-            from: connection.host, to: connection.container, &connection.toContainer)
-        splices[index] = connection
-        if !upward || !downward {
-            Log.debug("splice", "[\(index)] reset")
-            return splices.remove(index, reset: true)
-        }
-        if connection.toHost.finished && connection.toContainer.finished {
-            Log.debug("splice", "[\(index)] closed")
-            splices.remove(index, reset: false)
-        }
-    }
-
-    /// Fast path, zero copy: one direction, source → pipe → destination, until one would
-    /// block or the end is passed on; false on an error.
-    static func spliceMove(
-        from source: Int32, to destination: Int32, _ direction: inout SpliceDirection
-    ) -> Bool {
-        while true {
-            if direction.pending > 0 {
-                let moved = ferry_splice(direction.pipeRead, destination, direction.pending)
-                if moved > 0 {
-                    direction.pending -= moved
-                    continue
-                }
-                return moved == -Int(EAGAIN)
-            }
-            if direction.sourceEnded {
-                if !direction.finished {
-                    _ = shutdown(destination, Int32(SHUT_WR))
-                    direction.finished = true
-                }
-                return true
-            }
-            // The pipe is empty here, so "would block" means the source has nothing.
-            let filled = ferry_splice(source, direction.pipeWrite, spliceChunk)
-            if filled > 0 {
-                direction.pending = filled
-            } else if filled == 0 {
-                direction.sourceEnded = true
-            } else {
-                return filled == -Int(EAGAIN)
-            }
         }
     }
 }

@@ -14,7 +14,8 @@
 // - a flow's host socket is readable: a reply is read into the socket buffer and written to
 //   the tap as a frame addressed as the container expects (AddressMap, FlowTable);
 // - the timer, every 50 ms: TCP retransmissions and window updates; once a second idle
-//   flows expire, and now and then a router advertisement goes out unsolicited;
+//   flows and half-closed spliced connections expire, and now and then a router
+//   advertisement goes out unsolicited;
 // - the quit descriptor (optional) is readable, or the tap goes away: `run` returns.
 //
 // The three buffers and both flow tables are allocated in `init`; the packet path allocates
@@ -186,7 +187,8 @@ public final class Engine {
         Log.info("engine", "running on tap \(config.interfaceName)")
 
         while true {
-            let count = try loop.wait(timeout: -1)
+            // Spliced connections with more to do: look for events without waiting.
+            let count = try loop.wait(timeout: loopback.splices.moreCount > 0 ? 0 : -1)
             updateClock()
             for index in 0..<count {
                 let tag = loop.tag(at: index)
@@ -234,6 +236,7 @@ public final class Engine {
                     break
                 }
             }
+            spliceContinue()
         }
     }
 
@@ -243,6 +246,7 @@ public final class Engine {
         let idle = UInt64(max(1, config.udpIdleTimeout))
         let expired = udpFlows.expire(now: now, idle: idle)
         loopback.udpFlows.expire(now: now, idle: idle)
+        spliceExpireHalfClosed()
         acceptsResume()
         autoForwardScan()
         icmpFlows.expire(now: now, idle: Self.icmpIdleTimeout)

@@ -49,6 +49,10 @@ public struct EngineConfig: Sendable, Equatable {
     public var dnsAdvertised: [IPAddress]
     /// Idle UDP flows expire after this many seconds.
     public var udpIdleTimeout: Int
+    /// A spliced `-T` connection half-closed (one side ended its stream) and idle for this
+    /// many seconds is closed. Not a command-line option: tests shorten it through
+    /// FERRY_SPLICE_HALF_CLOSED_TIMEOUT.
+    public var spliceHalfClosedTimeout = 60
     /// At most this many UDP flows; the oldest idle ones are evicted first.
     public var udpFlowLimit: Int
     /// At most this many TCP connections; a SYN beyond them is answered with a RST.

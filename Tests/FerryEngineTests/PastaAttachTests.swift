@@ -15,9 +15,15 @@ extension EngineEnvironmentSuite {
         }
 
         /// Runs `ferry pasta ARGS` as the test user in the host; returns the result.
-        static func pasta(_ environment: Env, _ arguments: [String]) throws -> UserCommandResult {
-            try environment.runAsUserInHost(
-                [try ferry(), "pasta", "--resolv-conf", environment.resolvConf] + arguments)
+        /// Runs `ferry pasta` as the test user, with `variables` (`NAME=VALUE`) added to its
+        /// environment.
+        static func pasta(_ environment: Env, _ arguments: [String], variables: [String] = [])
+            throws -> UserCommandResult
+        {
+            let prefix = variables.isEmpty ? [] : ["env"] + variables
+            return try environment.runAsUserInHost(
+                prefix + [try ferry(), "pasta", "--resolv-conf", environment.resolvConf]
+                    + arguments)
         }
 
         /// The pid in a pid file, once the engine is known to be alive.

@@ -16,10 +16,11 @@ extension EngineEnvironmentSuite {
         static func peer(_ name: String) -> String { DataPath.peer(name) }
 
         /// Starts the engine on a new container with `arguments` and the usual attach
-        /// options; returns the container and the engine's pid.
-        static func engine(_ environment: Env, _ arguments: [String]) throws -> (
-            RootlessContainer, pid_t
-        ) {
+        /// options (and `variables` in its environment); returns the container and the
+        /// engine's pid.
+        static func engine(_ environment: Env, _ arguments: [String], variables: [String] = [])
+            throws -> (RootlessContainer, pid_t)
+        {
             let container = try environment.startContainer()
             let pidFile = environment.runDirectory + "/pasta.pid"
             let result = try Attach.pasta(
@@ -27,7 +28,7 @@ extension EngineEnvironmentSuite {
                 ["--config-net"] + arguments + [
                     "--netns", container.netnsPath, "--userns", container.usernsPath, "-P",
                     pidFile,
-                ])
+                ], variables: variables)
             try #require(result.status == 0, "\(result.stderr)")
             return (container, try Attach.livePid(pidFile))
         }
