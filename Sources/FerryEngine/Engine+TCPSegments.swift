@@ -92,36 +92,32 @@ extension Engine {
     /// The SYN-ACK, once connect() succeeded: our MSS, and a window scale when the container
     /// offered one. Its window is never scaled (RFC 7323 2.2).
     func tcpSendSynAck(_ index: Int) {
-        let key = tcp.flows[index].key
-        let connection = tcp[index]
-        let space = HostSocket.sendSpace(tcp.socket(index))
-        let ourLimit = config.mtu - (key.source.family == .ipv4 ? 40 : 60)
-        let header = TCPHeaderFields(
-            sourcePort: key.destinationPort, destinationPort: key.sourcePort,
-            sequenceNumber: connection.initialSequence,
-            acknowledgmentNumber: connection.containerNext,
-            flags: TCPSegment.flagSYN | TCPSegment.flagACK, window: UInt16(clamping: space),
-            maximumSegmentSize: UInt16(clamping: min(ourLimit, Self.tcpSlotPayload)),
-            windowScale: connection.ourScale)
-        let length = TCPSegment.write(
-            into: sendBytes, ethernetDestination: containerDestination,
-            ethernetSource: engineMAC, source: key.destination, destination: key.source,
-            header: header, payloadLength: 0)
-        tapWrite(length)
-        tcp[index].retransmitAt = nowMilliseconds + Self.tcpRetransmitMinimum
+        tcpSendHandshake(
+            index, flags: TCPSegment.flagSYN | TCPSegment.flagACK,
+            acknowledgment: tcp[index].containerNext, windowScale: tcp[index].ourScale)
     }
 
     /// The SYN opening a forwarded connection: our MSS and window scale, as for a SYN-ACK.
     func tcpSendSyn(_ index: Int) {
+        tcpSendHandshake(
+            index, flags: TCPSegment.flagSYN, acknowledgment: 0,
+            windowScale: Self.tcpWindowScale)
+    }
+
+    /// A SYN or SYN-ACK from the initial sequence number, with our MSS (from the MTU) and
+    /// the socket's free send space as its window; retransmitted by the timer until answered.
+    private func tcpSendHandshake(
+        _ index: Int, flags: UInt8, acknowledgment: UInt32, windowScale: UInt8?
+    ) {
         let key = tcp.flows[index].key
         let space = HostSocket.sendSpace(tcp.socket(index))
         let ourLimit = config.mtu - (key.source.family == .ipv4 ? 40 : 60)
         let header = TCPHeaderFields(
             sourcePort: key.destinationPort, destinationPort: key.sourcePort,
-            sequenceNumber: tcp[index].initialSequence, acknowledgmentNumber: 0,
-            flags: TCPSegment.flagSYN, window: UInt16(clamping: space),
+            sequenceNumber: tcp[index].initialSequence, acknowledgmentNumber: acknowledgment,
+            flags: flags, window: UInt16(clamping: space),
             maximumSegmentSize: UInt16(clamping: min(ourLimit, Self.tcpSlotPayload)),
-            windowScale: Self.tcpWindowScale)
+            windowScale: windowScale)
         let length = TCPSegment.write(
             into: sendBytes, ethernetDestination: containerDestination,
             ethernetSource: engineMAC, source: key.destination, destination: key.source,
