@@ -24,9 +24,6 @@ enum ModeSelection {
             }
         }
         requests.removeAll { known[$0.name] != nil }
-        if requests.isEmpty {
-            return options.orderedNetworks.map { name, _ in known[name]! }
-        }
 
         // bridge and macvlan are honoured as given, whatever containers.conf says, so
         // reading the files is only worth it when some network leaves the choice open.
