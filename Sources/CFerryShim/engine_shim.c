@@ -4,6 +4,7 @@
 // linux/errqueue.h uses struct timespec without including <time.h>.
 #include <time.h>
 
+#include <errno.h>
 #include <linux/errqueue.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
@@ -66,7 +67,9 @@ int ferry_timerfd_periodic(int interval_ms) {
     spec.it_interval.tv_nsec = (long)(interval_ms % 1000) * 1000000L;
     spec.it_value = spec.it_interval;
     if (timerfd_settime(fd, 0, &spec, NULL) != 0) {
+        int saved = errno;
         close(fd);
+        errno = saved;
         return -1;
     }
     return fd;

@@ -15,7 +15,6 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -55,22 +54,6 @@ int ferry_pasta_tap_set_mac(int fd, const uint8_t mac[6]) {
 int ferry_pasta_ns_get_userns(int fd) { return ioctl(fd, NS_GET_USERNS); }
 
 int ferry_pasta_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
-
-int ferry_pasta_periodic_timer(int milliseconds) {
-    int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-    if (fd < 0) return -1;
-    struct itimerspec period;
-    period.it_interval.tv_sec = milliseconds / 1000;
-    period.it_interval.tv_nsec = (long)(milliseconds % 1000) * 1000000L;
-    period.it_value = period.it_interval;
-    if (timerfd_settime(fd, 0, &period, NULL) < 0) {
-        int saved = errno;
-        close(fd);
-        errno = saved;
-        return -1;
-    }
-    return fd;
-}
 
 ssize_t ferry_pasta_send_fd(int socket, const void *bytes, size_t length, int fd) {
     struct iovec vector = {.iov_base = (void *)bytes, .iov_len = length};

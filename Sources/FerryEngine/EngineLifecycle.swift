@@ -40,7 +40,7 @@ public final class EngineLifecycle: Sendable {
             if fd < 0 { throw SystemError.lastError("watching process \(pid) (pidfd_open)") }
             descriptor = FileDescriptor(taking: fd)
         case .path(let path, _):
-            let fd = ferry_pasta_periodic_timer(Int32(Self.checkInterval))
+            let fd = ferry_timerfd_periodic(Int32(Self.checkInterval))
             if fd < 0 { throw SystemError.lastError("watching \(path) (timerfd_create)") }
             descriptor = FileDescriptor(taking: fd)
         }

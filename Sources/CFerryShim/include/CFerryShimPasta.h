@@ -1,5 +1,5 @@
 // Linux calls for `ferry pasta`'s attach and lifecycle: tap creation, namespace lookups,
-// descriptor passing, pidfd and timerfd. Included by CFerryShim.h.
+// descriptor passing and pidfd. Included by CFerryShim.h.
 #ifndef CFERRY_SHIM_PASTA_H
 #define CFERRY_SHIM_PASTA_H
 
@@ -20,9 +20,6 @@ int ferry_pasta_ns_get_userns(int fd);
 
 /// pidfd_open(2) with no flags.
 int ferry_pasta_pidfd_open(pid_t pid);
-
-/// A non-blocking, close-on-exec timerfd that fires every `milliseconds`.
-int ferry_pasta_periodic_timer(int milliseconds);
 
 /// Sends `length` bytes and, when fd >= 0, the descriptor with them (SCM_RIGHTS).
 ssize_t ferry_pasta_send_fd(int socket, const void *bytes, size_t length, int fd);
