@@ -243,18 +243,8 @@ extension Engine {
         let index = tcp.insert(key, socket: fd, now: now)
         var connection = TCPConnection()
         connection.phase = .synSent
-        connection.initialSequence = UInt32.random(in: 0...UInt32.max)
-        connection.sendUnacked = connection.initialSequence
-        connection.sendNext = connection.initialSequence &+ 1
         connection.events = Self.tcpWatchData
-        tcp[index] = connection
-        let tag = EventTag(.tcpFlow, index: index, generation: tcp.flows[index].generation)
-        do {
-            try loop?.add(fd, tag: tag, events: connection.events)
-        } catch {
-            Log.debug("tcp", "\(error)")
-            return tcp.remove(index)
-        }
+        guard tcpStart(index, connection) else { return }
         Log.debug("tcp", "[flow \(index)] forwarded from port \(key.destinationPort)")
         tcpSendSyn(index)
     }

@@ -59,9 +59,6 @@ extension Engine {
         let index = tcp.insert(key, socket: fd, now: now)
         var connection = TCPConnection()
         connection.containerNext = segment.sequenceNumber &+ 1
-        connection.initialSequence = UInt32.random(in: 0...UInt32.max)
-        connection.sendUnacked = connection.initialSequence
-        connection.sendNext = connection.initialSequence &+ 1
         connection.containerScale = segment.windowScale ?? 0
         connection.ourScale = segment.windowScale == nil ? nil : Self.tcpWindowScale
         connection.containerWindow = UInt32(segment.window)
@@ -69,13 +66,26 @@ extension Engine {
         let theirs = Int(segment.maximumSegmentSize ?? 536)
         connection.segmentSize = max(64, min(theirs, ourLimit, Self.tcpSlotPayload))
         connection.events = Self.tcpWatchConnect
+        _ = tcpStart(index, connection)
+    }
+
+    /// Stores `connection` at `index` from a fresh random initial sequence number, and
+    /// watches its socket for `connection.events`; false, with the entry removed, when the
+    /// loop refuses the socket.
+    func tcpStart(_ index: Int, _ connection: TCPConnection) -> Bool {
+        var connection = connection
+        connection.initialSequence = UInt32.random(in: 0...UInt32.max)
+        connection.sendUnacked = connection.initialSequence
+        connection.sendNext = connection.initialSequence &+ 1
         tcp[index] = connection
         let tag = EventTag(.tcpFlow, index: index, generation: tcp.flows[index].generation)
         do {
-            try loop?.add(fd, tag: tag, events: connection.events)
+            try loop?.add(tcp.socket(index), tag: tag, events: connection.events)
+            return true
         } catch {
             Log.debug("tcp", "\(error)")
             tcp.remove(index)
+            return false
         }
     }
 
